@@ -1,0 +1,311 @@
+/**
+ * The message contract: what every pdm node reads from and writes to `msg.payload`.
+ * Types for the compiler, checks for the run time (one validator, see validate.ts),
+ * and the README's "Message contract" section describes the same shapes for people.
+ */
+import {
+  Check,
+  arrayOf,
+  boolean,
+  finiteNumber,
+  nonEmptyString,
+  numberArray,
+  object,
+  oneOf,
+  optional,
+  recordOf,
+  isRecord,
+  fail,
+} from "./validate";
+
+/** The largest sample block a node accepts (about 78 s at 25.6 kHz); larger ones are an error. */
+export const MAX_BLOCK_SAMPLES = 2_000_000;
+
+/** OPC UA style data quality: only "good" samples are used as values. */
+export const QUALITIES = ["good", "uncertain", "bad"] as const;
+export type Quality = (typeof QUALITIES)[number];
+
+/** One reading of one tag. `ts` is epoch milliseconds. */
+export interface ScalarSample {
+  asset: string;
+  sensor: string;
+  ts: number;
+  value: number;
+  unit?: string;
+  quality?: Quality;
+}
+
+/** Equidistant samples of one sensor: sample i was taken at `t0 + 1000 * i / fs` (epoch ms). */
+export interface SampleBlock {
+  asset: string;
+  sensor: string;
+  t0: number;
+  fs: number;
+  values: number[];
+  unit?: string;
+}
+
+/** One spectrum for charts: `amplitudes[i]` at `frequencies[i]` Hz. */
+export interface Spectrum {
+  frequencies: number[];
+  amplitudes: number[];
+  unit?: string;
+}
+
+/** Condition features of one window of one sensor. */
+export interface FeaturesMessage {
+  asset: string;
+  sensor: string;
+  t0: number;
+  fs: number;
+  /** Number of samples the features were computed from. */
+  n: number;
+  features: Record<string, number>;
+  spectrum?: Spectrum;
+  envelopeSpectrum?: Spectrum;
+}
+
+/** Alarm severities, ordered from none to critical (ISA-18.2 style priorities). */
+export const SEVERITIES = ["none", "low", "medium", "high", "critical"] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+/** How much one feature drove an anomaly score. The shares of one message add up to 1. */
+export interface Contribution {
+  feature: string;
+  share: number;
+  /** Distance from the baseline in robust standard deviations, where the scorer knows it. */
+  deviation?: number;
+}
+
+export interface AnomalyMessage {
+  asset: string;
+  t0: number;
+  score: number;
+  threshold: number;
+  anomaly: boolean;
+  severity: Severity;
+  contributions: Contribution[];
+}
+
+export const RUL_UNITS = ["h", "cycles"] as const;
+export type RulUnit = (typeof RUL_UNITS)[number];
+
+/** Remaining useful life with a 5-95 % interval and the probability of failure within horizons. */
+export interface RulMessage {
+  asset: string;
+  t0: number;
+  rul: number;
+  unit: RulUnit;
+  lower: number;
+  upper: number;
+  /** 0-100, 100 = as new. */
+  healthIndex: number;
+  pFail: { "24h": number; "7d": number; "30d": number };
+  /** Which model produced the estimate, e.g. "exponential-degradation". */
+  method?: string;
+}
+
+export const PRIORITIES = ["low", "medium", "high", "urgent"] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export interface PartRequirement {
+  part: string;
+  quantity: number;
+}
+
+/** A maintenance task waiting to be scheduled. Times are epoch ms, durations hours. */
+export interface MaintenanceTask {
+  id: string;
+  asset: string;
+  /** Why the task exists, e.g. "rul-low" or "repeated-anomaly"; one open task per asset and cause. */
+  cause: string;
+  action: string;
+  priority: Priority;
+  durationH: number;
+  skills: string[];
+  parts: PartRequirement[];
+  earliestStart: number;
+  deadline: number;
+  /** Probability that the asset fails before the deadline, if known. */
+  pFail?: number;
+}
+
+/** A task assigned to a technician at a time. */
+export interface WorkOrder {
+  id: string;
+  taskId: string;
+  asset: string;
+  technician: string;
+  start: number;
+  end: number;
+  priority: Priority;
+  action: string;
+  parts: PartRequirement[];
+}
+
+export interface UnscheduledTask {
+  taskId: string;
+  reason: string;
+}
+
+export interface Schedule {
+  createdAt: number;
+  workOrders: WorkOrder[];
+  unscheduled: UnscheduledTask[];
+  cost: { labour: number; downtime: number; lateness: number; total: number };
+  solver: { name: string; status: string; gap: number; timeMs: number };
+}
+
+/** One entry of the hash-chained audit log. `hash` is SHA-256 over the record without `hash`. */
+export interface AuditRecord {
+  seq: number;
+  ts: number;
+  type: string;
+  asset?: string;
+  actor: string;
+  payload: unknown;
+  prevHash: string;
+  hash: string;
+}
+
+// ---------------------------------------------------------------------------------
+// Run-time checks, one per shape. Each returns the value typed or throws a
+// ValidationError that names the field, e.g. "msg.payload.fs: expected a finite number > 0, got 0".
+
+const epochMs = finiteNumber({ min: 0 });
+const hexHash: Check<string> = (value, path) =>
+  typeof value === "string" && /^[0-9a-f]{64}$/.test(value) ? value : fail(path, "a SHA-256 hash as 64 hex digits", value);
+
+export const checkScalarSample: Check<ScalarSample> = object({
+  asset: nonEmptyString,
+  sensor: nonEmptyString,
+  ts: epochMs,
+  value: finiteNumber(),
+  unit: optional(nonEmptyString),
+  quality: optional(oneOf(QUALITIES)),
+});
+
+export const checkSampleBlock: Check<SampleBlock> = object({
+  asset: nonEmptyString,
+  sensor: nonEmptyString,
+  t0: epochMs,
+  fs: finiteNumber({ above: 0 }),
+  values: numberArray({ minLength: 1, maxLength: MAX_BLOCK_SAMPLES }),
+  unit: optional(nonEmptyString),
+});
+
+const checkSpectrum: Check<Spectrum> = (value, path) => {
+  const spectrum = object({ frequencies: numberArray(), amplitudes: numberArray(), unit: optional(nonEmptyString) })(value, path);
+  if (spectrum.frequencies.length !== spectrum.amplitudes.length) {
+    fail(`${path}.amplitudes`, `as many amplitudes as frequencies (${spectrum.frequencies.length})`, spectrum.amplitudes);
+  }
+  return spectrum;
+};
+
+export const checkFeaturesMessage: Check<FeaturesMessage> = object({
+  asset: nonEmptyString,
+  sensor: nonEmptyString,
+  t0: epochMs,
+  fs: finiteNumber({ above: 0 }),
+  n: finiteNumber({ min: 1, integer: true }),
+  features: recordOf(finiteNumber(), { minLength: 1 }),
+  spectrum: optional(checkSpectrum),
+  envelopeSpectrum: optional(checkSpectrum),
+});
+
+const share = finiteNumber({ min: 0, max: 1 });
+
+export const checkAnomalyMessage: Check<AnomalyMessage> = object({
+  asset: nonEmptyString,
+  t0: epochMs,
+  score: finiteNumber(),
+  threshold: finiteNumber(),
+  anomaly: boolean,
+  severity: oneOf(SEVERITIES),
+  contributions: arrayOf(object({ feature: nonEmptyString, share, deviation: optional(finiteNumber()) })),
+});
+
+const nonNegative = finiteNumber({ min: 0 });
+
+export const checkRulMessage: Check<RulMessage> = (value, path) => {
+  const rul = object({
+    asset: nonEmptyString,
+    t0: epochMs,
+    rul: nonNegative,
+    unit: oneOf(RUL_UNITS),
+    lower: nonNegative,
+    upper: nonNegative,
+    healthIndex: finiteNumber({ min: 0, max: 100 }),
+    pFail: object({ "24h": share, "7d": share, "30d": share }),
+    method: optional(nonEmptyString),
+  })(value, path);
+  if (rul.lower > rul.rul) fail(`${path}.lower`, `a value <= rul (${rul.rul})`, rul.lower);
+  if (rul.upper < rul.rul) fail(`${path}.upper`, `a value >= rul (${rul.rul})`, rul.upper);
+  return rul;
+};
+
+const checkParts = arrayOf(object({ part: nonEmptyString, quantity: finiteNumber({ min: 1, integer: true }) }));
+
+export const checkMaintenanceTask: Check<MaintenanceTask> = object({
+  id: nonEmptyString,
+  asset: nonEmptyString,
+  cause: nonEmptyString,
+  action: nonEmptyString,
+  priority: oneOf(PRIORITIES),
+  durationH: finiteNumber({ above: 0 }),
+  skills: arrayOf(nonEmptyString),
+  parts: checkParts,
+  earliestStart: epochMs,
+  deadline: epochMs,
+  pFail: optional(share),
+});
+
+export const checkWorkOrder: Check<WorkOrder> = (value, path) => {
+  const order = object({
+    id: nonEmptyString,
+    taskId: nonEmptyString,
+    asset: nonEmptyString,
+    technician: nonEmptyString,
+    start: epochMs,
+    end: epochMs,
+    priority: oneOf(PRIORITIES),
+    action: nonEmptyString,
+    parts: checkParts,
+  })(value, path);
+  if (order.end <= order.start) fail(`${path}.end`, `a time after start (${order.start})`, order.end);
+  return order;
+};
+
+export const checkSchedule: Check<Schedule> = object({
+  createdAt: epochMs,
+  workOrders: arrayOf(checkWorkOrder),
+  unscheduled: arrayOf(object({ taskId: nonEmptyString, reason: nonEmptyString })),
+  cost: object({ labour: nonNegative, downtime: nonNegative, lateness: nonNegative, total: nonNegative }),
+  solver: object({ name: nonEmptyString, status: nonEmptyString, gap: nonNegative, timeMs: nonNegative }),
+});
+
+export const checkAuditRecord: Check<AuditRecord> = (value, path) => {
+  if (!isRecord(value) || !("payload" in value)) return fail(`${path}.payload`, "a payload (any JSON value)", undefined);
+  return object({
+    seq: finiteNumber({ min: 1, integer: true }),
+    ts: epochMs,
+    type: nonEmptyString,
+    asset: optional(nonEmptyString),
+    actor: nonEmptyString,
+    prevHash: hexHash,
+    hash: hexHash,
+  })(value, path) as AuditRecord;
+};
+
+/** Every shape of the contract by name, for nodes that accept several (and for the README's table). */
+export const contractChecks = {
+  scalarSample: checkScalarSample,
+  sampleBlock: checkSampleBlock,
+  features: checkFeaturesMessage,
+  anomaly: checkAnomalyMessage,
+  rul: checkRulMessage,
+  task: checkMaintenanceTask,
+  workOrder: checkWorkOrder,
+  schedule: checkSchedule,
+  auditRecord: checkAuditRecord,
+} as const;
