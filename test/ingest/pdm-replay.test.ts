@@ -45,6 +45,11 @@ describe("pdm-replay node", () => {
     replay.receive({ payload: "stop" });
     const quiet = await settle(helper.getNode("out"), 400);
     assert.ok(quiet.length <= 2, `at most the step in flight after stop, got ${quiet.length} messages`);
+    const lastIndex = ((quiet.at(-1) ?? (await firstTwo).at(-1)) as { replay: { index: number } }).replay.index;
+    const resumed = collect(helper.getNode("out"), 1);
+    replay.receive({ payload: "start" });
+    const [next] = (await resumed) as Array<{ replay: { index: number } }>;
+    assert.equal(next.replay.index, lastIndex + 1, "resumes with the snapshot after the last one sent");
   });
 
   it("reports an unknown command to a Catch node and sends nothing", async () => {
