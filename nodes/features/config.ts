@@ -4,7 +4,7 @@
  */
 import type { DefectMultipliers } from "../config/asset";
 import { fail, finiteNumber, oneOf } from "../shared/validate";
-import { DEFAULT_OPTIONS, FeatureOptions, PrefilterOptions } from "./extractor";
+import { DEFAULT_OPTIONS, FeatureOptions, PrefilterOptions, SPECTRUM_KINDS } from "./extractor";
 import { FILTER_KINDS } from "./filters";
 import { ACCELERATION_UNITS, AccelerationUnit, MACHINE_GROUPS } from "./iso10816";
 import { Band, WINDOWS } from "./spectrum";
@@ -34,6 +34,7 @@ export interface FeaturesEditorConfig {
   zeroPhase?: unknown;
   decimation?: unknown;
   spectrumPoints?: unknown;
+  spectrumKind?: unknown;
   envelopeSpectrumPoints?: unknown;
 }
 
@@ -105,6 +106,7 @@ export function parseFeatureConfig(raw: FeaturesEditorConfig, orders?: DefectMul
     prefilter,
     decimation: numberSetting(raw.decimation, d.decimation, "decimation", { min: 1, max: 64, integer: true }),
     spectrumPoints: numberSetting(raw.spectrumPoints, d.spectrumPoints, "spectrumPoints", { min: 0, max: 65536, integer: true }),
+    spectrumKind: raw.spectrumKind === undefined ? d.spectrumKind : oneOf(SPECTRUM_KINDS)(raw.spectrumKind, "spectrumKind"),
     envelopeSpectrumPoints: numberSetting(raw.envelopeSpectrumPoints, d.envelopeSpectrumPoints, "envelopeSpectrumPoints", { min: 0, max: 65536, integer: true }),
   };
 }

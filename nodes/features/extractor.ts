@@ -35,6 +35,9 @@ export interface PrefilterOptions {
   zeroPhase: boolean;
 }
 
+export const SPECTRUM_KINDS = ["amplitude", "psd"] as const;
+export type SpectrumKind = (typeof SPECTRUM_KINDS)[number];
+
 export interface FeatureOptions {
   time: boolean;
   spectral: boolean;
@@ -58,8 +61,10 @@ export interface FeatureOptions {
   prefilter?: PrefilterOptions;
   /** Integer decimation factor applied first (1 = none). */
   decimation: number;
-  /** Send the amplitude spectrum thinned to this many points (0 = do not send). */
+  /** Send the spectrum thinned to this many points (0 = do not send). */
   spectrumPoints: number;
+  /** Which spectrum to send: the amplitude spectrum of the FFT or the Welch PSD of the window. */
+  spectrumKind: SpectrumKind;
   /** Send the envelope spectrum thinned to this many points (0 = do not send). */
   envelopeSpectrumPoints: number;
 }
@@ -80,6 +85,7 @@ export const DEFAULT_OPTIONS: FeatureOptions = {
   accelerationUnit: "g",
   decimation: 1,
   spectrumPoints: 0,
+  spectrumKind: "amplitude",
   envelopeSpectrumPoints: 0,
 };
 
@@ -94,6 +100,7 @@ export interface FeatureResult {
   n: number;
   fftSize: number;
   features: Record<string, number>;
+  /** Amplitude (input unit) or PSD (unit^2/Hz), as `spectrumKind` says. */
   spectrum?: ChartSpectrum;
   envelopeSpectrum?: ChartSpectrum;
   indicatedFault?: Fault;
@@ -246,13 +253,14 @@ export class FeatureExtractor {
     if (!o.time) checkNotConstant(signal, offset, n);
     amplitudeSpectrum(state.plan, signal, offset, state.window, state.windowSum, state.buffers, state.amplitude, state.power);
 
+    const welchSegment = Math.min(o.welchSegment, size);
+    const welchPsd = () => remember(this.welches, welchSegment, () => new Welch(fftPlan(welchSegment))).compute(signal, n, rate);
+    let psd: Float64Array | undefined;
     if (o.spectral) {
       spectralFeatures(state.amplitude, binHz, features);
       if (o.bands.length > 0) {
-        const segment = Math.min(o.welchSegment, size);
-        const welch = remember(this.welches, segment, () => new Welch(fftPlan(segment)));
-        const psd = welch.compute(signal, n, rate);
-        for (const band of o.bands) features[bandName(band)] = bandEnergy(psd, rate / segment, band);
+        psd = welchPsd();
+        for (const band of o.bands) features[bandName(band)] = bandEnergy(psd, rate / welchSegment, band);
       }
     }
     if (o.iso) {
@@ -278,7 +286,12 @@ export class FeatureExtractor {
       result.indicatedFault = bearingFeatures(state.envelopeAmplitude, binHz, frequencies, o.bearingOptions, features, this.noise);
       if (o.envelopeSpectrumPoints > 0) result.envelopeSpectrum = thinSpectrum(state.envelopeAmplitude, binHz, o.envelopeSpectrumPoints);
     }
-    if (o.spectrumPoints > 0) result.spectrum = thinSpectrum(state.amplitude, binHz, o.spectrumPoints);
+    if (o.spectrumPoints > 0) {
+      result.spectrum =
+        o.spectrumKind === "psd"
+          ? thinSpectrum(psd ?? welchPsd(), rate / welchSegment, o.spectrumPoints)
+          : thinSpectrum(state.amplitude, binHz, o.spectrumPoints);
+    }
     checkFeaturesFinite(features);
     return result;
   }

@@ -65,7 +65,10 @@ export default function register(RED: NodeAPI): void {
       const rpm = extractor.options.bearing ? runningSpeed(msg, asset) : undefined;
       const result = extractor.compute(block.values, block.fs, rpm);
       const payload: FeaturesPayload = { asset: block.asset, sensor: block.sensor, t0: block.t0, fs: result.fs, n: result.n, features: result.features };
-      if (result.spectrum) payload.spectrum = { ...result.spectrum, ...(block.unit ? { unit: block.unit } : {}) };
+      if (result.spectrum) {
+        const unit = block.unit && extractor.options.spectrumKind === "psd" ? `${block.unit}^2/Hz` : block.unit;
+        payload.spectrum = { ...result.spectrum, ...(unit ? { unit } : {}) };
+      }
       if (result.envelopeSpectrum) payload.envelopeSpectrum = { ...result.envelopeSpectrum, ...(block.unit ? { unit: block.unit } : {}) };
       if (result.indicatedFault) payload.indicatedFault = result.indicatedFault;
       if (result.isoZone) payload.isoZone = result.isoZone;

@@ -89,3 +89,27 @@ describe("features: bad input gives a clear error", () => {
     for (const value of Object.values(first.features)) assert.ok(Number.isFinite(value));
   });
 });
+
+describe("features: spectra for charts", () => {
+  it("sends the Welch PSD thinned for charts; its integral is the window's mean square", () => {
+    const result = new FeatureExtractor({ spectral: false, spectrumPoints: 100, spectrumKind: "psd", welchSegment: 512 }).compute(realWindow, 12_000);
+    const psd = result.spectrum;
+    assert.ok(psd && psd.frequencies.length <= 100 && psd.frequencies.length >= 80);
+    assert.equal(psd.frequencies[psd.frequencies.length - 1] <= 6000, true);
+    // Full-resolution PSD: sum(PSD) * df is the mean square of the Hann-weighted segments,
+    // close to the variance of a stationary window.
+    const full = new FeatureExtractor({ spectral: false, spectrumPoints: 257, spectrumKind: "psd", welchSegment: 512 }).compute(realWindow, 12_000);
+    const meanSquare = full.spectrum!.amplitudes.reduce((s, p) => s + p, 0) * (12_000 / 512);
+    const mean = realWindow.reduce((s, v) => s + v, 0) / realWindow.length;
+    const variance = realWindow.reduce((s, v) => s + (v - mean) ** 2, 0) / realWindow.length;
+    assert.ok(Math.abs(meanSquare / variance - 1) < 0.1, `PSD integral ${meanSquare} vs variance ${variance}`);
+  });
+
+  it("keeps the highest bin of each group, so a spectral peak survives thinning", () => {
+    const extractor = new FeatureExtractor({ spectrumPoints: 64, fftSize: 4096 });
+    const thin = extractor.compute(realWindow, 12_000);
+    const dominant = thin.features.dominant_amplitude;
+    assert.equal(Math.max(...thin.spectrum!.amplitudes), dominant);
+    assert.equal(thin.spectrum!.frequencies[thin.spectrum!.amplitudes.indexOf(dominant)], thin.features.dominant_frequency);
+  });
+});
