@@ -234,6 +234,7 @@ export class FeatureExtractor {
       signal = filtered;
     }
 
+    if (n < 2) throw new Error(`window: expected at least 2 samples${o.decimation > 1 ? " after decimation" : ""}, got ${n}`);
     const features: Record<string, number> = {};
     if (o.time) timeFeatures(signal, features, n);
     const result: FeatureResult = { fs: rate, n, fftSize: 0, features };
@@ -242,8 +243,8 @@ export class FeatureExtractor {
       return result;
     }
 
-    const size = o.fftSize || (n >= 2 ? floorPowerOfTwo(n) : 0);
-    if (n < size || size < 2) {
+    const size = o.fftSize || floorPowerOfTwo(n);
+    if (n < size) {
       throw new Error(`window: ${n} samples${o.decimation > 1 ? " after decimation" : ""} is fewer than the FFT size ${size}: lengthen the window or lower the FFT size`);
     }
     result.fftSize = size;

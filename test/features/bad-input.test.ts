@@ -30,6 +30,14 @@ describe("features: bad input gives a clear error", () => {
     assert.throws(() => everything().compute(withInfinity, 12_000, 1797), /window\[7\]: expected a finite number, got -Infinity/);
   });
 
+  it("a window of one sample, or too short for the zero-phase anti-alias filter", () => {
+    assert.throws(() => new FeatureExtractor({ time: false }).compute([0.5], 12_000), /^Error: window: expected at least 2 samples, got 1$/);
+    assert.throws(
+      () => new FeatureExtractor({ decimation: 4 }).compute(realWindow.slice(0, 20), 12_000),
+      /zero-phase filter: the signal must be longer than 27 samples \(3 per filter order and section\), got 20/,
+    );
+  });
+
   it("a window shorter than the FFT size", () => {
     assert.throws(() => everything().compute(realWindow.slice(0, 3000), 12_000, 1797), /window: 3000 samples is fewer than the FFT size 4096/);
   });
