@@ -56,6 +56,16 @@ describe("features: bad input gives a clear error", () => {
     assert.throws(() => lowRate.compute(realWindow, 3000, 30_000), /BPFO = 1792\.4 Hz lies above the Nyquist frequency 1500 Hz/);
   });
 
+  it("harmonics above Nyquist: ratio 0 and not counted (documented fallback)", () => {
+    const fast = new FeatureExtractor({ spectral: false, bearing: true, orders, envelopeBandHz: [500, 1200], fftSize: 4096 });
+    const result = fast.compute(realWindow, 3000, 15_000); // BPFI 1354 Hz < 1500 Hz, its 2nd harmonic is not
+    assert.ok(result.features.env_bpfi_ratio > 0);
+    assert.equal(result.features.env_bpfi_ratio_h2, 0);
+    assert.equal(result.features.env_bpfi_ratio_h3, 0);
+    assert.ok(result.features.env_bpfi_harmonics <= 1);
+    assert.ok(result.features.env_ftf_ratio_h3 > 0, "FTF harmonics are far below Nyquist");
+  });
+
   it("no running speed for bearing features", () => {
     assert.throws(() => everything().compute(realWindow, 12_000, undefined), /running speed: expected rpm > 0 for bearing features, got undefined/);
   });
