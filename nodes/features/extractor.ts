@@ -6,7 +6,7 @@
  * are made on first use for a size or sample rate and reused for every later window.
  */
 import type { DefectMultipliers } from "../config/asset";
-import { Defect, BearingOptions, Fault, bearingFeatures, defectFrequencies, noiseScratch } from "./bearing";
+import { DEFAULT_BEARING_OPTIONS, Defect, BearingOptions, Fault, bearingFeatures, defectFrequencies, noiseScratch } from "./bearing";
 import { HilbertEnvelope } from "./envelope";
 import { FftPlan, fftPlan, floorPowerOfTwo, isPowerOfTwo } from "./fft";
 import { FilterKind, SosFilter, antiAliasFilter, butterworth } from "./filters";
@@ -80,7 +80,7 @@ export const DEFAULT_OPTIONS: FeatureOptions = {
   welchSegment: 1024,
   envelopeBandHz: [2000, 5000],
   envelopeOrder: 4,
-  bearingOptions: { harmonics: 3, tolerance: 0.02, noiseBins: 20, threshold: 5 },
+  bearingOptions: DEFAULT_BEARING_OPTIONS,
   machineGroup: "group2-rigid",
   accelerationUnit: "g",
   decimation: 1,

@@ -62,15 +62,6 @@ export function amplitudeSpectrum(
   }
 }
 
-export const SPECTRAL_FEATURES = [
-  "dominant_frequency",
-  "dominant_amplitude",
-  "spectral_centroid",
-  "spectral_spread",
-  "spectral_rolloff",
-  "spectral_flatness",
-] as const;
-
 /** Fraction of the spectral power below the roll-off frequency. */
 export const ROLLOFF_FRACTION = 0.85;
 
