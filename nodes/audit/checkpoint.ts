@@ -59,7 +59,7 @@ export function generatePrivateKeyPem(): string {
 
 /** The raw 32-byte public key as 64 hex digits: short enough to paste into a verifier. */
 export function publicKeyHex(key: KeyObject): string {
-  const spki = createPublicKey(key).export({ format: "der", type: "spki" });
+  const spki = publicOf(key).export({ format: "der", type: "spki" });
   return spki.subarray(SPKI_ED25519_PREFIX.length).toString("hex");
 }
 
@@ -73,8 +73,13 @@ export function parsePublicKey(text: string): KeyObject {
   return key;
 }
 
+function publicOf(key: KeyObject): KeyObject {
+  return key.type === "public" ? key : createPublicKey(key);
+}
+
+/** Which key: the first 16 hex digits of SHA-256 of the raw public key (of a private or public key). */
 export function keyId(publicKey: KeyObject): string {
-  const raw = createPublicKey(publicKey).export({ format: "der", type: "spki" }).subarray(SPKI_ED25519_PREFIX.length);
+  const raw = publicOf(publicKey).export({ format: "der", type: "spki" }).subarray(SPKI_ED25519_PREFIX.length);
   return (hash("sha256", raw, "hex") as string).slice(0, 16);
 }
 

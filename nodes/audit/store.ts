@@ -91,8 +91,8 @@ export interface OpenOptions {
 
 export class AuditLog {
   readonly db: Database.Database;
-  private frontier: MerkleFrontier;
-  private lastHash: string;
+  /** The right edge of the tree and the last hash, loaded on first use (verification never needs them). */
+  private tip?: { frontier: MerkleFrontier; lastHash: string };
   private readonly statements;
 
   constructor(readonly file: string, options: OpenOptions = {}) {
@@ -113,13 +113,20 @@ export class AuditLog {
       insertCheckpoint: this.db.prepare("INSERT INTO checkpoints (log, tree_size, root_hash, ts, key_id, signature) VALUES (?, ?, ?, ?, ?, ?)"),
       checkpoints: this.db.prepare("SELECT * FROM checkpoints ORDER BY id"),
       latestCheckpoint: this.db.prepare("SELECT * FROM checkpoints ORDER BY id DESC LIMIT 1"),
-      getMeta: this.db.prepare("SELECT value FROM meta WHERE key = ?").pluck(),
       setMeta: this.db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"),
     };
-    const last = this.statements.last.get() as { seq: number; hash: Buffer } | undefined;
-    const size = last?.seq ?? 0;
-    this.lastHash = last ? last.hash.toString("hex") : GENESIS_PREV_HASH;
-    this.frontier = this.loadFrontier(size);
+  }
+
+  private get frontier(): MerkleFrontier {
+    return this.loadTip().frontier;
+  }
+
+  private loadTip(): { frontier: MerkleFrontier; lastHash: string } {
+    if (!this.tip) {
+      const last = this.statements.last.get() as { seq: number; hash: Buffer } | undefined;
+      this.tip = { frontier: this.loadFrontier(last?.seq ?? 0), lastHash: last ? last.hash.toString("hex") : GENESIS_PREV_HASH };
+    }
+    return this.tip;
   }
 
   /** Number of records (= the Merkle tree size; record seq s is leaf s - 1). */
@@ -139,7 +146,7 @@ export class AuditLog {
   append(events: AuditEvent[]): AuditRecord[] {
     const prepared = events.map((event, i) => ({ event, payloadJson: canonicalize(event.payload, events.length > 1 ? `events[${i}].payload` : "payload") }));
     const frontier = this.frontier.clone();
-    let prevHash = this.lastHash;
+    let prevHash = this.loadTip().lastHash;
     const records: AuditRecord[] = [];
     this.db.transaction(() => {
       for (const { event, payloadJson } of prepared) {
@@ -157,8 +164,7 @@ export class AuditLog {
       }
     })();
     // Only a committed transaction moves the in-memory state on.
-    this.frontier = frontier;
-    this.lastHash = prevHash;
+    this.tip = { frontier, lastHash: prevHash };
     return records;
   }
 
@@ -224,12 +230,14 @@ export class AuditLog {
     return row ? checkpointFromRow(row) : undefined;
   }
 
-  meta(key: string): string | undefined {
-    return this.statements.getMeta.get(key) as string | undefined;
+  /** Remember a public key (64 hex digits) that signs this log's checkpoints. */
+  addPublicKey(publicKeyHex: string, keyId: string): void {
+    this.statements.setMeta.run(`publicKey:${keyId}`, publicKeyHex);
   }
 
-  setMeta(key: string, value: string): void {
-    this.statements.setMeta.run(key, value);
+  /** Every public key the log file names, as 64 hex digits. */
+  publicKeys(): string[] {
+    return this.db.prepare("SELECT value FROM meta WHERE key LIKE 'publicKey:%' ORDER BY key").pluck().all() as string[];
   }
 
   close(): void {

@@ -8,7 +8,7 @@
 import type { KeyObject } from "node:crypto";
 import type { AuditRecord } from "../shared/contract";
 import { canonicalize } from "./canonical-json";
-import { Checkpoint, checkpointSignatureValid, keyId } from "./checkpoint";
+import { Checkpoint, checkpointSignatureValid, keyId, parsePublicKey } from "./checkpoint";
 import { GENESIS_PREV_HASH, entryText, hashEntry } from "./entry";
 import { HASH_BYTES, MerkleFrontier, verifyConsistency, verifyInclusion } from "./merkle";
 import { AuditLog, RecordRow, STORED_LEVEL, entryFieldsOf } from "./store";
@@ -75,10 +75,10 @@ export interface VerifyResult {
 export interface VerifyOptions {
   /** The log's name: checkpoints of other logs are reported. */
   log: string;
-  /** The public key checkpoints must be signed with. Without it, the key recorded in the log file is used (keyTrusted: false). */
-  trustedKey?: KeyObject;
-  /** The key the log file itself names (meta publicKey), used when no trusted key is given. */
-  logKey?: KeyObject;
+  /** The public keys checkpoints may be signed with. Without any, the keys recorded in the log file are used (keyTrusted: false). */
+  trustedKeys?: KeyObject[];
+  /** The keys the log file itself names, used when no trusted key is given. */
+  logKeys?: KeyObject[];
   /** Checkpoint copies kept elsewhere (MQTT, ERP, file), checked beside those in the log. */
   externalCheckpoints?: Checkpoint[];
   /** List at most this many problems (the rest are counted). */
@@ -151,25 +151,36 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
     problems.add({ kind: "unreadable", seq: expectedSeq, message: `the log file cannot be read from record ${expectedSeq} on: ${(err as Error).message}` });
   }
 
-  const key = options.trustedKey ?? options.logKey;
+  const trusted = options.trustedKeys ?? [];
+  const keys = trusted.length > 0 ? trusted : (options.logKeys ?? []);
   let latest: CheckpointCheck | undefined;
   for (const { checkpoint, source } of checkpoints) {
-    latest = checkCheckpoint(checkpoint, source, { log: options.log, key, size: frontier.size, rootsAt }, problems);
+    latest = checkCheckpoint(checkpoint, source, { log: options.log, keys, size: frontier.size, rootsAt }, problems);
   }
 
-  const recordProblems = problems.items.filter((p) => p.seq !== undefined).sort((a, b) => (a.seq as number) - (b.seq as number));
   return {
     ok: problems.items.length === 0 && problems.more === 0,
     log: options.log,
     size: frontier.size,
     rootHash: frontier.root().toString("hex"),
-    firstBad: recordProblems[0] ?? problems.items[0],
+    firstBad: firstBad(problems.items),
     problems: problems.items,
     moreProblems: problems.more,
     latestCheckpoint: latest,
     checkpointsChecked: checkpoints.length,
-    keyTrusted: options.trustedKey !== undefined,
+    keyTrusted: trusted.length > 0,
   };
+}
+
+/** Kinds that point at a record itself; a Merkle node or checkpoint that disagrees is usually their consequence. */
+const RECORD_KINDS: ReadonlySet<ProblemKind> = new Set(["content-changed", "chain-broken", "missing-records", "bad-hash-field", "unreadable", "truncated"]);
+
+/** The first bad record in log order if a record is bad; else the first stored-node problem; else the first checkpoint problem. */
+function firstBad(problems: Problem[]): Problem | undefined {
+  const bySeq = (a: Problem, b: Problem) => (a.seq ?? Infinity) - (b.seq ?? Infinity);
+  const records = problems.filter((p) => RECORD_KINDS.has(p.kind)).sort(bySeq);
+  const nodes = problems.filter((p) => p.kind === "tree-node-mismatch").sort(bySeq);
+  return records[0] ?? nodes[0] ?? problems[0];
 }
 
 /** Check one record against its own hash and the previous record's; returns its Merkle leaf hash. */
@@ -216,19 +227,20 @@ function readStoredNodes(log: AuditLog, problems: ProblemList): Map<number, Map<
 function checkCheckpoint(
   checkpoint: Checkpoint,
   source: "log" | "given",
-  context: { log: string; key?: KeyObject; size: number; rootsAt: Map<number, string> },
+  context: { log: string; keys: KeyObject[]; size: number; rootsAt: Map<number, string> },
   problems: ProblemList,
 ): CheckpointCheck {
   const when = new Date(checkpoint.ts).toISOString();
   const label = `checkpoint of ${when} (${checkpoint.treeSize} records${source === "given" ? ", given copy" : ""})`;
-  const signatureValid = context.key !== undefined && checkpoint.keyId === keyId(context.key) && checkpointSignatureValid(checkpoint, context.key);
+  const key = context.keys.find((candidate) => keyId(candidate) === checkpoint.keyId);
+  const signatureValid = key !== undefined && checkpointSignatureValid(checkpoint, key);
   if (checkpoint.log !== context.log) {
     problems.add({ kind: "checkpoint-wrong-log", message: `${label} is for log "${checkpoint.log}", not "${context.log}"` });
   }
   if (!signatureValid) {
     problems.add({
       kind: "checkpoint-signature-invalid",
-      message: context.key ? `${label}: the signature does not verify with key ${keyId(context.key)}` : `${label}: no public key to check the signature with`,
+      message: key ? `${label}: the signature does not verify with key ${checkpoint.keyId}` : `${label}: signed with key ${checkpoint.keyId}, which is not a key to trust`,
     });
   }
   let rootMatches = false;
@@ -244,6 +256,43 @@ function checkCheckpoint(
     }
   }
   return { treeSize: checkpoint.treeSize, rootHash: checkpoint.rootHash, ts: checkpoint.ts, keyId: checkpoint.keyId, source, signatureValid, rootMatches };
+}
+
+/**
+ * Open a log file read-only and verify it; a file that cannot be opened is a result
+ * (kind "unreadable"), not an exception. Keys the file names are used only when no
+ * trusted key is given.
+ */
+export function verifyLogFile(file: string, options: Omit<VerifyOptions, "logKeys">): VerifyResult {
+  let log: AuditLog;
+  try {
+    log = new AuditLog(file, { readonly: true });
+  } catch (err) {
+    const problem: Problem = { kind: "unreadable", message: `the log file ${file} cannot be opened: ${(err as Error).message}` };
+    return { ok: false, log: options.log, size: 0, rootHash: "", firstBad: problem, problems: [problem], moreProblems: 0, checkpointsChecked: 0, keyTrusted: false };
+  }
+  try {
+    return verifyLog(log, { ...options, logKeys: logKeysOf(log) });
+  } finally {
+    log.close();
+  }
+}
+
+/** The public keys the log file names (written by the pdm-audit node); a damaged entry is skipped. */
+export function logKeysOf(log: AuditLog): KeyObject[] {
+  const keys: KeyObject[] = [];
+  try {
+    for (const hex of log.publicKeys()) {
+      try {
+        keys.push(parsePublicKey(hex));
+      } catch {
+        // A damaged key cannot verify anything; the checkpoints it signed are then reported.
+      }
+    }
+  } catch {
+    // An unreadable meta table: the same.
+  }
+  return keys;
 }
 
 /** The Merkle leaf hash of a record given as an object (e.g. from a message), recomputed from its fields. */

@@ -11,6 +11,7 @@ import {
   verifyConsistency,
   verifyInclusion,
 } from "../../nodes/audit/merkle";
+import { fixturesDir } from "./log-fixture";
 
 /** Vectors derived from the RFC's recursive definitions by fixtures/derive_vectors.py (hashlib only). */
 interface Vectors {
@@ -21,7 +22,6 @@ interface Vectors {
   consistency: Array<{ oldSize: number; newSize: number; proof: string[] }>;
 }
 
-export const fixturesDir = path.resolve(__dirname, "..", "..", "..", "test", "audit", "fixtures");
 const vectors = JSON.parse(fs.readFileSync(path.join(fixturesDir, "merkle-vectors.json"), "utf8")) as Vectors;
 const leaves = vectors.leaves.map((hex) => leafHash(Buffer.from(hex, "hex")));
 const hex = (hashes: Buffer[]) => hashes.map((h) => h.toString("hex"));
