@@ -10,8 +10,10 @@ export const LOG_NAME = "plant";
 /** The committed fixtures (source tree, not build/): vectors and the script that derived them. */
 export const fixturesDir = path.resolve(__dirname, "..", "..", "..", "test", "audit", "fixtures");
 
+/** A fresh folder; in memory (/dev/shm) where there is one, as the corruption test writes hundreds of file copies. */
 export function tempDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), "pdm-audit-test-"));
+  const base = fs.existsSync("/dev/shm") ? "/dev/shm" : os.tmpdir();
+  return fs.mkdtempSync(path.join(base, "pdm-audit-test-"));
 }
 
 const TYPES = ["maintenance-completed", "calibration", "quality-inspection", "configuration-change", "production-batch"];
