@@ -92,7 +92,8 @@ export interface OpenOptions {
 export class AuditLog {
   readonly db: Database.Database;
   /** The right edge of the tree and the last hash, loaded on first use (verification never needs them). */
-  private tip?: { frontier: MerkleFrontier; lastHash: string };
+  private tip?: Tip;
+  private pendingTip?: Tip;
   private readonly statements;
 
   constructor(readonly file: string, options: OpenOptions = {}) {
@@ -117,16 +118,25 @@ export class AuditLog {
     };
   }
 
+  /** The tree as the file has it now (one indexed read to notice appends by other connections). */
   private get frontier(): MerkleFrontier {
-    return this.loadTip().frontier;
+    return this.currentTip().frontier;
   }
 
-  private loadTip(): { frontier: MerkleFrontier; lastHash: string } {
+  private loadTip(): Tip {
     if (!this.tip) {
       const last = this.statements.last.get() as { seq: number; hash: Buffer } | undefined;
       this.tip = { frontier: this.loadFrontier(last?.seq ?? 0), lastHash: last ? last.hash.toString("hex") : GENESIS_PREV_HASH };
     }
     return this.tip;
+  }
+
+  /** The tip as the file has it now: reloaded when another connection appended since. */
+  private currentTip(): Tip {
+    const tip = this.loadTip();
+    const last = this.statements.last.get() as { seq: number; hash: Buffer } | undefined;
+    if ((last?.seq ?? 0) !== tip.frontier.size || (last && last.hash.toString("hex") !== tip.lastHash)) this.tip = undefined;
+    return this.loadTip();
   }
 
   /** Number of records (= the Merkle tree size; record seq s is leaf s - 1). */
@@ -136,7 +146,13 @@ export class AuditLog {
 
   /** The Merkle tree head of the whole log, 64 hex digits. */
   rootHash(): string {
-    return this.frontier.root().toString("hex");
+    return this.head().rootHash;
+  }
+
+  /** Size and root read together, for a checkpoint. */
+  head(): { treeSize: number; rootHash: string } {
+    const frontier = this.frontier;
+    return { treeSize: frontier.size, rootHash: frontier.root().toString("hex") };
   }
 
   /**
@@ -145,10 +161,13 @@ export class AuditLog {
    */
   append(events: AuditEvent[]): AuditRecord[] {
     const prepared = events.map((event, i) => ({ event, payloadJson: canonicalize(event.payload, events.length > 1 ? `events[${i}].payload` : "payload") }));
-    const frontier = this.frontier.clone();
-    let prevHash = this.loadTip().lastHash;
     const records: AuditRecord[] = [];
+    // IMMEDIATE takes the write lock first, so the tip read below is the one we extend even
+    // when another connection (a second node on the same log, another process) appended meanwhile.
     this.db.transaction(() => {
+      const tip = this.currentTip();
+      const frontier = tip.frontier.clone();
+      let prevHash = tip.lastHash;
       for (const { event, payloadJson } of prepared) {
         const seq = frontier.size + 1;
         const fields: EntryFields = { seq, ts: event.ts, type: event.type, asset: event.asset, actor: event.actor, payloadJson, prevHash };
@@ -162,9 +181,10 @@ export class AuditLog {
         records.push(record);
         prevHash = record.hash;
       }
-    })();
-    // Only a committed transaction moves the in-memory state on.
-    this.tip = { frontier, lastHash: prevHash };
+      this.pendingTip = { frontier, lastHash: prevHash };
+    }).immediate();
+    // Only a committed transaction moves the in-memory tip on.
+    this.tip = this.pendingTip;
     return records;
   }
 
@@ -278,6 +298,12 @@ export class AuditLog {
     });
     return new MerkleFrontier({ size, hashes });
   }
+}
+
+/** The right edge of the tree and the hash of the last record: all an append needs. */
+interface Tip {
+  frontier: MerkleFrontier;
+  lastHash: string;
 }
 
 interface CheckpointRow {

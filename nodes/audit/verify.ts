@@ -9,6 +9,8 @@ import type { KeyObject } from "node:crypto";
 import type { AuditRecord } from "../shared/contract";
 import { canonicalize } from "./canonical-json";
 import { Checkpoint, checkpointSignatureValid, keyId, parsePublicKey } from "./checkpoint";
+import { isRecord } from "../shared/validate";
+import { DetailReference, checkDetail } from "./log-files";
 import { GENESIS_PREV_HASH, entryText, hashEntry } from "./entry";
 import { HASH_BYTES, MerkleFrontier, verifyConsistency, verifyInclusion } from "./merkle";
 import { AuditLog, RecordRow, STORED_LEVEL, entryFieldsOf } from "./store";
@@ -33,7 +35,11 @@ export type ProblemKind =
   /** A checkpoint belongs to another log. */
   | "checkpoint-wrong-log"
   /** SQLite could not read the file (damaged pages). */
-  | "unreadable";
+  | "unreadable"
+  /** A record refers to off-log detail whose file is gone. */
+  | "detail-missing"
+  /** An off-log detail file no longer has the hash its record keeps. */
+  | "detail-changed";
 
 export interface Problem {
   kind: ProblemKind;
@@ -83,6 +89,8 @@ export interface VerifyOptions {
   externalCheckpoints?: Checkpoint[];
   /** List at most this many problems (the rest are counted). */
   maxProblems?: number;
+  /** Also check the off-log detail files in this folder against the hashes the records keep. */
+  detailDir?: string;
 }
 
 class ProblemList {
@@ -131,6 +139,7 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
         });
       }
       const leaf = checkRow(row, afterGap ? undefined : prevHash, problems);
+      if (options.detailDir && typeof row.payload === "string" && row.payload.includes(DETAIL_MARK)) checkRowDetail(row, options.detailDir, problems);
       frontier.push(leaf, (level, index, hash) => {
         if (level < STORED_LEVEL || !storedNodes) return;
         const storedHash = storedNodes.get(level)?.get(index);
@@ -172,8 +181,33 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
   };
 }
 
+/** How a detail reference starts in canonical JSON (members sorted: bytes, mediaType, sha256). */
+const DETAIL_MARK = '"detail":{"bytes":';
+
+function checkRowDetail(row: RecordRow, dir: string, problems: ProblemList): void {
+  let reference: unknown;
+  try {
+    reference = (JSON.parse(row.payload) as { detail?: unknown }).detail;
+  } catch {
+    return; // a payload that is not JSON any more is reported as changed content already
+  }
+  if (!isRecord(reference) || typeof reference.sha256 !== "string") return;
+  const state = checkDetail(dir, reference as unknown as DetailReference);
+  if (state === "missing") problems.add({ kind: "detail-missing", seq: row.seq, message: `record ${row.seq}: its off-log detail ${reference.sha256} is missing` });
+  if (state === "changed") problems.add({ kind: "detail-changed", seq: row.seq, message: `record ${row.seq}: its off-log detail ${reference.sha256} was changed` });
+}
+
 /** Kinds that point at a record itself; a Merkle node or checkpoint that disagrees is usually their consequence. */
-const RECORD_KINDS: ReadonlySet<ProblemKind> = new Set(["content-changed", "chain-broken", "missing-records", "bad-hash-field", "unreadable", "truncated"]);
+const RECORD_KINDS: ReadonlySet<ProblemKind> = new Set([
+  "content-changed",
+  "chain-broken",
+  "missing-records",
+  "bad-hash-field",
+  "unreadable",
+  "truncated",
+  "detail-missing",
+  "detail-changed",
+]);
 
 /** The first bad record in log order if a record is bad; else the first stored-node problem; else the first checkpoint problem. */
 function firstBad(problems: Problem[]): Problem | undefined {
