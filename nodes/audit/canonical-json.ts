@@ -18,54 +18,89 @@ export class CanonicalJsonError extends Error {
   }
 }
 
-/** A lone UTF-16 surrogate cannot be encoded as UTF-8, so I-JSON forbids it. */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Whether a string has no lone UTF-16 surrogate (which UTF-8 cannot encode, so I-JSON forbids it). */
+const wellFormed: (text: string) => boolean =
+  typeof (String.prototype as { isWellFormed?: unknown }).isWellFormed === "function"
+    ? (text) => (text as unknown as { isWellFormed(): boolean }).isWellFormed()
+    : (text) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 
 export function canonicalString(text: string, field = "value"): string {
-  if (LONE_SURROGATE.test(text)) throw new CanonicalJsonError(field, "a string with a lone UTF-16 surrogate is not valid I-JSON");
+  if (!wellFormed(text)) throw new CanonicalJsonError(field, "a string with a lone UTF-16 surrogate is not valid I-JSON");
   return JSON.stringify(text);
 }
 
-function canonicalNumber(value: number, field: string): string {
-  if (!Number.isFinite(value)) throw new CanonicalJsonError(field, `${value} is not a JSON number`);
-  // ES Number-to-String is the JCS number format; it writes -0 as "0", as RFC 8785 requires.
-  return String(value);
+/**
+ * The keys and indexes from the top-level value down to the one being written: the field
+ * name of an error is built from it only when there is an error, not for every member.
+ */
+const trail: Array<string | number> = [];
+
+function fieldName(root: string): string {
+  return trail.reduce<string>((name, step) => (typeof step === "number" ? `${name}[${step}]` : `${name}.${step}`), root);
 }
 
 /**
  * The canonical JSON text of `value`. Like JSON.stringify, `toJSON` is honoured (a Date
  * becomes its ISO string) and object members whose value is undefined are left out;
  * anything else that is not JSON (NaN, Infinity, bigint, functions, symbols, undefined in an
- * array, binary buffers, lone surrogates) is an error naming the field.
+ * array, binary buffers, lone surrogates) is an error naming the field, e.g. `payload.values[3]`.
  */
 export function canonicalize(value: unknown, field = "value"): string {
+  trail.length = 0;
+  try {
+    return write(value);
+  } catch (err) {
+    if (err instanceof Unfit) throw new CanonicalJsonError(fieldName(field), err.message);
+    throw err;
+  }
+}
+
+/** Thrown inside the writer; canonicalize turns it into a CanonicalJsonError with the field name. */
+class Unfit extends Error {}
+
+function write(value: unknown): string {
   if (value === null) return "null";
   switch (typeof value) {
     case "boolean":
       return value ? "true" : "false";
     case "number":
-      return canonicalNumber(value, field);
+      // ES Number-to-String is the JCS number format; it writes -0 as "0", as RFC 8785 requires.
+      if (!Number.isFinite(value)) throw new Unfit(`${value} is not a JSON number`);
+      return String(value);
     case "string":
-      return canonicalString(value, field);
+      if (!wellFormed(value)) throw new Unfit("a string with a lone UTF-16 surrogate is not valid I-JSON");
+      return JSON.stringify(value);
     case "object":
-      return canonicalObject(value as object, field);
+      return writeObject(value as object);
     default:
-      throw new CanonicalJsonError(field, `a ${typeof value} is not a JSON value`);
+      throw new Unfit(`a ${typeof value} is not a JSON value`);
   }
 }
 
-function canonicalObject(value: object, field: string): string {
-  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    throw new CanonicalJsonError(field, "binary data is not JSON: store it off-log as detail");
-  }
+function writeObject(value: object): string {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) throw new Unfit("binary data is not JSON: store it off-log as detail");
   const withToJson = value as { toJSON?: () => unknown };
-  if (typeof withToJson.toJSON === "function") return canonicalize(withToJson.toJSON(), field);
+  if (typeof withToJson.toJSON === "function") return write(withToJson.toJSON());
   if (Array.isArray(value)) {
-    return `[${value.map((item: unknown, i) => canonicalize(item, `${field}[${i}]`)).join(",")}]`;
+    let text = "[";
+    for (let i = 0; i < value.length; i++) {
+      trail.push(i);
+      text += (i === 0 ? "" : ",") + write(value[i]);
+      trail.pop();
+    }
+    return `${text}]`;
   }
   const record = value as Record<string, unknown>;
   // Default sort compares UTF-16 code units, which is the order RFC 8785 section 3.2.3 asks for.
-  const keys = Object.keys(record).filter((key) => record[key] !== undefined).sort();
-  const members = keys.map((key) => `${canonicalString(key, `${field}.${key}`)}:${canonicalize(record[key], `${field}.${key}`)}`);
-  return `{${members.join(",")}}`;
+  const keys = Object.keys(record).sort();
+  let text = "{";
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    trail.push(key);
+    if (!wellFormed(key)) throw new Unfit("a key with a lone UTF-16 surrogate is not valid I-JSON");
+    text += (text.length === 1 ? "" : ",") + JSON.stringify(key) + ":" + write(member);
+    trail.pop();
+  }
+  return `${text}}`;
 }

@@ -5,7 +5,6 @@
  */
 import { hash } from "node:crypto";
 import { canonicalString } from "./canonical-json";
-import { leafHash } from "./merkle";
 
 /** The prevHash of record 1: there is no record before it. */
 export const GENESIS_PREV_HASH = "0".repeat(64);
@@ -44,7 +43,17 @@ export interface EntryHashes {
   leafHash: Buffer;
 }
 
+/** Hashes of an entry, hashed straight from the string (node:crypto encodes it as UTF-8). */
 export function hashEntry(text: string): EntryHashes {
-  const bytes = Buffer.from(text, "utf8");
-  return { recordHash: hash("sha256", bytes, "buffer") as unknown as Buffer, leafHash: leafHash(bytes) };
+  return { recordHash: hash("sha256", text, "buffer") as unknown as Buffer, leafHash: entryLeafHash(text) };
+}
+
+/** The record hash as 64 hex digits, as verification compares it. */
+export function recordHashHex(text: string): string {
+  return hash("sha256", text, "hex");
+}
+
+/** RFC 9162 leaf hash SHA-256(0x00 || entry): U+0000 is the single byte 0x00 in UTF-8. */
+export function entryLeafHash(text: string): Buffer {
+  return hash("sha256", `\0${text}`, "buffer") as unknown as Buffer;
 }

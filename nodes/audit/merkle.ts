@@ -21,9 +21,14 @@ export function leafHash(data: Buffer): Buffer {
   return sha256(Buffer.concat([LEAF_PREFIX, data]));
 }
 
+/** Reused input of nodeHash: a million interior nodes should not mean a million small allocations. */
+const nodeInput = Buffer.alloc(1 + 2 * HASH_BYTES, NODE_PREFIX[0]);
+
 /** The hash of an interior node: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Buffer, right: Buffer): Buffer {
-  return sha256(Buffer.concat([NODE_PREFIX, left, right], 1 + 2 * HASH_BYTES));
+  left.copy(nodeInput, 1);
+  right.copy(nodeInput, 1 + HASH_BYTES);
+  return sha256(nodeInput);
 }
 
 /** MTH({}) = SHA-256 of the empty string. */

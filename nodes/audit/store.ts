@@ -66,6 +66,9 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   signature TEXT NOT NULL
 );`;
 
+/** seq, ts, type, asset, actor, payload, prevHash hex, hash hex, 1 when both hashes are 32-byte blobs. */
+export type VerificationRow = [number, number, string, string | null, string, string, string, string, number];
+
 export function recordFromRow(row: RecordRow): AuditRecord {
   const record: AuditRecord = {
     seq: row.seq,
@@ -198,21 +201,19 @@ export class AuditLog {
     return this.statements.recordRange.all(from, to) as RecordRow[];
   }
 
-  /** Every row in seq order, read in pages so a million records never sit in memory at once. */
-  *allRows(pageSize = 10_000): Generator<RecordRow> {
-    const page = this.db.prepare("SELECT * FROM records WHERE seq > ? ORDER BY seq LIMIT ?");
-    let after = Number.MIN_SAFE_INTEGER;
-    for (;;) {
-      const rows = page.all(after, pageSize) as RecordRow[];
-      yield* rows;
-      if (rows.length < pageSize) return;
-      after = rows[rows.length - 1].seq;
-    }
-  }
-
-  /** Stored tree nodes of one level in index order. */
-  storedNodes(level: number): Array<{ idx: number; hash: Buffer }> {
-    return this.db.prepare("SELECT idx, hash FROM tree_nodes WHERE level = ? ORDER BY idx").all(level) as Array<{ idx: number; hash: Buffer }>;
+  /**
+   * Every record in seq order as verification reads it: hashes as lower-case hex made by
+   * SQLite (far cheaper than a Buffer per blob) and whether both are 32-byte blobs.
+   */
+  verificationRows(): IterableIterator<VerificationRow> {
+    return this.db
+      .prepare(
+        `SELECT seq, ts, type, asset, actor, payload, lower(hex(prev_hash)), lower(hex(hash)),
+                typeof(prev_hash) = 'blob' AND length(prev_hash) = 32 AND typeof(hash) = 'blob' AND length(hash) = 32
+         FROM records ORDER BY seq`,
+      )
+      .raw()
+      .iterate() as IterableIterator<VerificationRow>;
   }
 
   /** MTH(D[start:end]) over leaves (0-based) of this log. */

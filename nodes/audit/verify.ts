@@ -11,9 +11,9 @@ import { canonicalize } from "./canonical-json";
 import { Checkpoint, checkpointSignatureValid, keyId, parsePublicKey } from "./checkpoint";
 import { isRecord } from "../shared/validate";
 import { DetailReference, checkDetail } from "./log-files";
-import { GENESIS_PREV_HASH, entryText, hashEntry } from "./entry";
+import { GENESIS_PREV_HASH, entryLeafHash, entryText, hashEntry, recordHashHex } from "./entry";
 import { HASH_BYTES, MerkleFrontier, verifyConsistency, verifyInclusion } from "./merkle";
-import { AuditLog, RecordRow, STORED_LEVEL, entryFieldsOf } from "./store";
+import { AuditLog, STORED_LEVEL, VerificationRow } from "./store";
 
 export type ProblemKind =
   /** A record's content no longer gives its stored hash: edited afterwards. */
@@ -106,10 +106,6 @@ class ProblemList {
 /** Stands in for the leaf of a record that cannot be read, so the tree still has the right size (its root then cannot match). */
 const UNREADABLE_LEAF = Buffer.alloc(HASH_BYTES);
 
-function isHash(value: unknown): value is Buffer {
-  return Buffer.isBuffer(value) && value.length === HASH_BYTES;
-}
-
 export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
   const problems = new ProblemList(options.maxProblems ?? 100);
   const given = (options.externalCheckpoints ?? []).map((checkpoint) => ({ checkpoint, source: "given" as const }));
@@ -127,19 +123,21 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
 
   const storedNodes = readStoredNodes(log, problems);
   let expectedSeq = 1;
-  let prevHash: Buffer = Buffer.from(GENESIS_PREV_HASH, "hex");
+  let prevHash = GENESIS_PREV_HASH;
   try {
-    for (const row of log.allRows()) {
-      const afterGap = row.seq !== expectedSeq;
+    for (const row of log.verificationRows()) {
+      const seq = row[0];
+      const afterGap = seq !== expectedSeq;
       if (afterGap) {
         problems.add({
           kind: "missing-records",
           seq: expectedSeq,
-          message: row.seq === expectedSeq + 1 ? `record ${expectedSeq} is missing (deleted)` : `records ${expectedSeq} to ${row.seq - 1} are missing (deleted)`,
+          message: seq === expectedSeq + 1 ? `record ${expectedSeq} is missing (deleted)` : `records ${expectedSeq} to ${seq - 1} are missing (deleted)`,
         });
       }
       const leaf = checkRow(row, afterGap ? undefined : prevHash, problems);
-      if (options.detailDir && typeof row.payload === "string" && row.payload.includes(DETAIL_MARK)) checkRowDetail(row, options.detailDir, problems);
+      const payload = row[5];
+      if (options.detailDir && typeof payload === "string" && payload.includes(DETAIL_MARK)) checkRowDetail(seq, payload, options.detailDir, problems);
       frontier.push(leaf, (level, index, hash) => {
         if (level < STORED_LEVEL || !storedNodes) return;
         const storedHash = storedNodes.get(level)?.get(index);
@@ -153,8 +151,8 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
         }
       });
       if (rootsWanted.has(frontier.size)) rootsAt.set(frontier.size, frontier.root().toString("hex"));
-      prevHash = Buffer.isBuffer(row.hash) ? row.hash : Buffer.alloc(HASH_BYTES);
-      expectedSeq = row.seq + 1;
+      prevHash = row[7];
+      expectedSeq = seq + 1;
     }
   } catch (err) {
     problems.add({ kind: "unreadable", seq: expectedSeq, message: `the log file cannot be read from record ${expectedSeq} on: ${(err as Error).message}` });
@@ -184,17 +182,17 @@ export function verifyLog(log: AuditLog, options: VerifyOptions): VerifyResult {
 /** How a detail reference starts in canonical JSON (members sorted: bytes, mediaType, sha256). */
 const DETAIL_MARK = '"detail":{"bytes":';
 
-function checkRowDetail(row: RecordRow, dir: string, problems: ProblemList): void {
+function checkRowDetail(seq: number, payload: string, dir: string, problems: ProblemList): void {
   let reference: unknown;
   try {
-    reference = (JSON.parse(row.payload) as { detail?: unknown }).detail;
+    reference = (JSON.parse(payload) as { detail?: unknown }).detail;
   } catch {
     return; // a payload that is not JSON any more is reported as changed content already
   }
   if (!isRecord(reference) || typeof reference.sha256 !== "string") return;
   const state = checkDetail(dir, reference as unknown as DetailReference);
-  if (state === "missing") problems.add({ kind: "detail-missing", seq: row.seq, message: `record ${row.seq}: its off-log detail ${reference.sha256} is missing` });
-  if (state === "changed") problems.add({ kind: "detail-changed", seq: row.seq, message: `record ${row.seq}: its off-log detail ${reference.sha256} was changed` });
+  if (state === "missing") problems.add({ kind: "detail-missing", seq, message: `record ${seq}: its off-log detail ${reference.sha256} is missing` });
+  if (state === "changed") problems.add({ kind: "detail-changed", seq, message: `record ${seq}: its off-log detail ${reference.sha256} was changed` });
 }
 
 /** Kinds that point at a record itself; a Merkle node or checkpoint that disagrees is usually their consequence. */
@@ -218,25 +216,25 @@ function firstBad(problems: Problem[]): Problem | undefined {
 }
 
 /** Check one record against its own hash and the previous record's; returns its Merkle leaf hash. */
-function checkRow(row: RecordRow, prevHash: Buffer | undefined, problems: ProblemList): Buffer {
-  const seq = row.seq;
+function checkRow(row: VerificationRow, prevHash: string | undefined, problems: ProblemList): Buffer {
+  const [seq, ts, type, asset, actor, payloadJson, storedPrevHash, storedHash, hashesAreBlobs] = row;
   try {
-    if (!isHash(row.prev_hash) || !isHash(row.hash)) {
+    if (hashesAreBlobs !== 1) {
       problems.add({ kind: "bad-hash-field", seq, message: `record ${seq}: a stored hash is not a 32-byte SHA-256 value` });
       return UNREADABLE_LEAF;
     }
-    const { recordHash, leafHash } = hashEntry(entryText(entryFieldsOf(row)));
-    if (!recordHash.equals(row.hash)) {
+    const text = entryText({ seq, ts, type, asset, actor, payloadJson, prevHash: storedPrevHash });
+    if (recordHashHex(text) !== storedHash) {
       problems.add({ kind: "content-changed", seq, message: `record ${seq}: its content does not match its hash (changed after it was written)` });
     }
-    if (prevHash && !prevHash.equals(row.prev_hash)) {
+    if (prevHash !== undefined && prevHash !== storedPrevHash) {
       problems.add({
         kind: "chain-broken",
         seq,
         message: `record ${seq}: prevHash is not the hash of record ${seq - 1} (records inserted, removed or reordered before it)`,
       });
     }
-    return leafHash;
+    return entryLeafHash(text);
   } catch (err) {
     problems.add({ kind: "content-changed", seq, message: `record ${seq}: its content cannot be read as a record (${(err as Error).message})` });
     return UNREADABLE_LEAF;
