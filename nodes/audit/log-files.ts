@@ -44,8 +44,13 @@ export function loadSigningKey(credential: string | undefined, file: string): Si
   if (credential && credential.trim()) return { key: parsePrivateKey(credential), source: "credential" };
   if (fs.existsSync(file)) return { key: parsePrivateKey(fs.readFileSync(file, "utf8")), source: "key file" };
   const pem = generatePrivateKeyPem();
-  // 'wx': never overwrite a key another instance wrote in the meantime.
-  fs.writeFileSync(file, pem, { mode: 0o600, flag: "wx" });
+  try {
+    // 'wx': never overwrite a key another node on the same log wrote in the meantime.
+    fs.writeFileSync(file, pem, { mode: 0o600, flag: "wx" });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST") return { key: parsePrivateKey(fs.readFileSync(file, "utf8")), source: "key file" };
+    throw err;
+  }
   return { key: parsePrivateKey(pem), source: "generated" };
 }
 
