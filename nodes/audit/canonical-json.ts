@@ -48,6 +48,16 @@ function fieldName(root: string): string {
 export function canonicalize(value: unknown, field = "value"): string {
   trail.length = 0;
   try {
+    // Fast path: a copy with sorted keys, written by the engine's own JSON.stringify (whose
+    // strings and numbers are JCS's). Integer-like keys defeat it (engines list them first,
+    // in numeric order), so then the member-by-member writer does the work.
+    return JSON.stringify(sortedCopy(value));
+  } catch (err) {
+    if (err instanceof Unfit) throw new CanonicalJsonError(fieldName(field), err.message);
+    if (!(err instanceof IntegerKey)) throw err;
+  }
+  trail.length = 0;
+  try {
     return write(value);
   } catch (err) {
     if (err instanceof Unfit) throw new CanonicalJsonError(fieldName(field), err.message);
@@ -55,9 +65,62 @@ export function canonicalize(value: unknown, field = "value"): string {
   }
 }
 
-/** Thrown inside the writer; canonicalize turns it into a CanonicalJsonError with the field name. */
+/** Thrown inside the writers; canonicalize turns it into a CanonicalJsonError with the field name. */
 class Unfit extends Error {}
 
+/** Thrown by sortedCopy on a key such as "7" that object key order cannot keep in code-unit order. */
+class IntegerKey extends Error {}
+
+const INTEGER_KEY = /^(?:0|[1-9][0-9]*)$/;
+
+/** A checked copy of a JSON value whose objects list their members in RFC 8785 order. */
+function sortedCopy(value: unknown): unknown {
+  switch (typeof value) {
+    case "boolean":
+      return value;
+    case "number":
+      if (!Number.isFinite(value)) throw new Unfit(`${value} is not a JSON number`);
+      return value;
+    case "string":
+      if (!wellFormed(value)) throw new Unfit("a string with a lone UTF-16 surrogate is not valid I-JSON");
+      return value;
+    case "object":
+      return value === null ? null : sortedObject(value);
+    default:
+      throw new Unfit(`a ${typeof value} is not a JSON value`);
+  }
+}
+
+function sortedObject(value: object): unknown {
+  if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) throw new Unfit("binary data is not JSON: store it off-log as detail");
+  const withToJson = value as { toJSON?: () => unknown };
+  if (typeof withToJson.toJSON === "function") return sortedCopy(withToJson.toJSON());
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) {
+      trail.push(i);
+      copy[i] = sortedCopy(value[i]);
+      trail.pop();
+    }
+    return copy;
+  }
+  const record = value as Record<string, unknown>;
+  const keys = Object.keys(record).sort();
+  // No prototype, so a member named "__proto__" stays a plain member.
+  const copy = Object.create(null) as Record<string, unknown>;
+  for (const key of keys) {
+    const member = record[key];
+    if (member === undefined) continue;
+    trail.push(key);
+    if (INTEGER_KEY.test(key)) throw new IntegerKey();
+    if (!wellFormed(key)) throw new Unfit("a key with a lone UTF-16 surrogate is not valid I-JSON");
+    copy[key] = sortedCopy(member);
+    trail.pop();
+  }
+  return copy;
+}
+
+/** The member-by-member writer: any key order, including integer-like keys. */
 function write(value: unknown): string {
   if (value === null) return "null";
   switch (typeof value) {

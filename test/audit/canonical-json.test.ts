@@ -60,4 +60,10 @@ describe("audit: RFC 8785 canonical JSON", () => {
       assert.throws(() => canonicalize(value), (err: unknown) => err instanceof CanonicalJsonError && message.test(err.message));
     }
   });
+
+  it("sorts integer-like keys as strings too, and keeps a member named __proto__", () => {
+    assert.equal(canonicalize({ b: 1, "10": 2, "9": 3, a: { "2": null, "1": [{ z: 0, "0": 1 }] } }), '{"10":2,"9":3,"a":{"1":[{"0":1,"z":0}],"2":null},"b":1}');
+    assert.equal(canonicalize(JSON.parse('{"z":1,"__proto__":{"x":2}}')), '{"__proto__":{"x":2},"z":1}');
+    assert.throws(() => canonicalize({ "3": { deep: [NaN] } }, "payload"), /^CanonicalJsonError: payload\.3\.deep\[0\]: NaN is not a JSON number$/);
+  });
 });
