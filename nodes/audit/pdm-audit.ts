@@ -97,18 +97,17 @@ export default function register(RED: NodeAPI): void {
       }
     };
 
-    /** Sign the log's head (when it grew, or `always`), keep it in the log and, unless stopping, send it. */
-    const checkpoint = (always: boolean, send = true): SentCheckpoint | undefined => {
+    /** Sign the log's head when it grew since the last checkpoint (or `always`) and keep it in the log. */
+    const checkpoint = (always: boolean): SentCheckpoint | undefined => {
       if (!log || !signing) return undefined;
       const head = log.head();
       if (!always && head.treeSize === checkpointedSize) return undefined;
       const signed = signCheckpoint({ log: logName, ...head, ts: Date.now() }, signing.key);
       log.saveCheckpoint(signed);
       checkpointedSize = head.treeSize;
-      const sent: SentCheckpoint = { ...signed, publicKey: publicKeyHex(signing.key) };
-      if (send) node.send([null, { topic: `pdm/audit/${logName}/checkpoint`, payload: sent }]);
-      return sent;
+      return { ...signed, publicKey: publicKeyHex(signing.key) };
     };
+    const checkpointMessage = (sent: SentCheckpoint): NodeMessage => ({ topic: `pdm/audit/${logName}/checkpoint`, payload: sent });
 
     // Group commit: every message that arrives before the next turn of the event loop goes
     // into one transaction, so a burst costs one fsync, and each is acknowledged after it.
@@ -154,20 +153,30 @@ export default function register(RED: NodeAPI): void {
     onInput(node, (msg, send) => {
       if (!log) throw openError ?? new Error("the audit log is not open");
       if (msg.payload === "checkpoint") {
-        checkpoint(true);
+        send([null, checkpointMessage(checkpoint(true) as SentCheckpoint)]);
         return;
       }
       const fields = msg as NodeMessageInFlow & { actor?: unknown; detail?: unknown; detailType?: unknown };
       return enqueue(eventFromMessage(fields, defaults), msg, send);
     });
 
-    const timer = log && checkpointMinutes > 0 ? setInterval(() => safely(() => checkpoint(false)), checkpointMinutes * 60_000) : undefined;
+    const timer =
+      log && checkpointMinutes > 0
+        ? setInterval(
+            () =>
+              safely(() => {
+                const sent = checkpoint(false);
+                if (sent) node.send([null, checkpointMessage(sent)]);
+              }),
+            checkpointMinutes * 60_000,
+          )
+        : undefined;
 
     const onFlowsStarted = (info: FlowsStartedInfo) =>
       safely(() => {
         if (!log) return;
-        const request = lastDeployRequest;
-        lastDeployRequest = undefined;
+        // At start there is no diff and no request; every deploy through the admin API has both.
+        const request = info.diff ? lastDeployRequest : undefined;
         const [record] = log.append([{ ...deployEvent(info, request, "node-red runtime"), ts: Date.now() }]);
         node.send([{ payload: record } as NodeMessage, null]);
         status.ok(node, `#${record.seq} ${record.type}`);
@@ -178,8 +187,8 @@ export default function register(RED: NodeAPI): void {
       clearInterval(timer);
       RED.events.removeListener("flows:started", onFlowsStarted);
       if (queue.length > 0) flush();
-      // A last checkpoint on stop, so the records since the previous one are covered.
-      safely(() => checkpoint(false, false));
+      // A last checkpoint on stop, so the records since the previous one are covered (kept, not sent: the flows are stopping).
+      safely(() => checkpoint(false));
       log?.close();
       done();
     });
