@@ -218,4 +218,21 @@ describe("pdm-audit and pdm-audit-verify nodes", () => {
       },
     );
   });
+
+  it("signs checkpoints at the interval only when the log grew, and verifies on its schedule", async () => {
+    const log = freshLog();
+    const flowNodes = flow(log, { checkpointMinutes: 0.002 }).map((node) => (node.id === "verifier" ? { ...node, intervalMinutes: 0.002 } : node));
+    await helper.load([auditNode, verifyNode], flowNodes);
+    const scheduled = collect(helper.getNode("verified"), 1);
+    const checkpoint = collect(helper.getNode("checkpoints"), 1);
+    helper.getNode("audit").receive({ payload: anomaly });
+    const sent = (await checkpoint)[0].payload as SentCheckpoint;
+    assert.equal(sent.treeSize, 1);
+    // Nothing new: no further checkpoint over several intervals.
+    assert.equal((await settle(helper.getNode("checkpoints"), 500)).length, 0);
+    const [report] = await scheduled;
+    assert.equal(report.topic, `pdm/audit/${log}/verify`);
+    assert.equal((report.payload as { action: string; ok: boolean }).action, "verify");
+    assert.equal((report.payload as { ok: boolean }).ok, true);
+  });
 });
