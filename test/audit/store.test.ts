@@ -55,6 +55,18 @@ describe("audit: log store", () => {
     log.close();
   });
 
+  it("keeps one chain when two connections append to the same file in turn", () => {
+    const file = path.join(dir, "a.sqlite");
+    const first = new AuditLog(file);
+    const second = new AuditLog(file);
+    for (let n = 1; n <= 40; n++) (n % 3 === 0 ? second : first).append([plantEvent(n)]);
+    assert.equal(first.size, 40);
+    assert.equal(first.rootHash(), second.rootHash());
+    assert.ok(verifyLog(first, { log: LOG_NAME }).ok);
+    first.close();
+    second.close();
+  });
+
   it("appends a batch in one transaction, and nothing when one event is not JSON", () => {
     const log = new AuditLog(path.join(dir, "a.sqlite"));
     log.append([plantEvent(1), plantEvent(2), plantEvent(3)]);
