@@ -103,6 +103,15 @@ describe("pdm-audit and pdm-audit-verify nodes", () => {
     assert.equal(fs.existsSync(path.join(auditDir, `${log}.key`)), false);
   });
 
+  it("reports a bad signing key credential to a Catch node for every message, and records nothing", async () => {
+    const log = freshLog();
+    await helper.load([auditNode, verifyNode], flow(log), { audit: { privateKey: "not a key" } });
+    const caught = collect(helper.getNode("caught"), 1);
+    helper.getNode("audit").receive({ payload: anomaly });
+    assert.equal(errorOf((await caught)[0]).message, "Error: private key: expected a PEM Ed25519 private key or 64 hex digits");
+    assert.equal(fs.existsSync(path.join(auditDir, `${log}.sqlite`)), false);
+  });
+
   it("keeps large detail off-log with its hash in the record, and notices when the file goes", async () => {
     const log = freshLog();
     await helper.load([auditNode, verifyNode], flow(log));
