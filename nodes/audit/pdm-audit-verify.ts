@@ -95,9 +95,14 @@ export default function register(RED: NodeAPI): void {
       status.error(node, configError.message);
     }
 
-    const withLog = <T>(use: (log: AuditLog) => T): T => {
+    const checkReady = () => {
       if (configError) throw configError;
       if (!fs.existsSync(file)) throw new Error(`no audit log "${logName}" yet (${file}): deploy a pdm-audit node with this log name first`);
+    };
+
+    /** Use the log through a read-only connection of its own, closed afterwards. */
+    const withLog = <T>(use: (log: AuditLog) => T): T => {
+      checkReady();
       const log = new AuditLog(file, { readonly: true });
       try {
         return use(log);
@@ -115,8 +120,7 @@ export default function register(RED: NodeAPI): void {
 
     /** The whole log, in a worker thread so the flows keep running meanwhile. */
     const verifyAll = async (externalCheckpoints: Checkpoint[] = []): Promise<VerifyResult> => {
-      if (configError) throw configError;
-      if (!fs.existsSync(file)) throw new Error(`no audit log "${logName}" yet (${file}): deploy a pdm-audit node with this log name first`);
+      checkReady();
       status.busy(node, "verifying…");
       const result = await verifyInWorker({
         file,

@@ -126,6 +126,14 @@ describe("pdm-audit and pdm-audit-verify nodes", () => {
     assert.match((result.firstBad as { message: string }).message, new RegExp(`signed with key ${checkpoint.keyId}, which is not a key to trust`));
   });
 
+  it("tells the verifier's Catch node when there is no log of that name yet", async () => {
+    const log = freshLog();
+    await helper.load([auditNode, verifyNode], flow(log).filter((node) => node.id !== "audit"));
+    const caught = collect(helper.getNode("caught"), 1);
+    helper.getNode("verifier").receive({ payload: "verify" });
+    assert.match(errorOf((await caught)[0]).message, new RegExp(`^Error: no audit log "${log}" yet .*: deploy a pdm-audit node with this log name first$`));
+  });
+
   it("keeps large detail off-log with its hash in the record, and notices when the file goes", async () => {
     const log = freshLog();
     await helper.load([auditNode, verifyNode], flow(log));
