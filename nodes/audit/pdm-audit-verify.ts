@@ -11,7 +11,8 @@ import { Check, arrayOf, fail, finiteNumber, isRecord, nonEmptyString, object, o
 import { Checkpoint, checkpointSignatureValid, keyId, parsePublicKey } from "./checkpoint";
 import { checkLogName, detailDir, logFile } from "./log-files";
 import { AuditLog } from "./store";
-import { VerifyResult, checkConsistency, checkInclusion, logKeysOf, recordHashValid, verifyLog } from "./verify";
+import { VerifyResult, checkConsistency, checkInclusion, logKeysOf, recordHashValid } from "./verify";
+import { verifyInWorker } from "./verify-worker";
 
 interface VerifyConfig extends NodeDef {
   log: string;
@@ -67,13 +68,6 @@ function requestOf(payload: unknown): { action: Action; body: Record<string, unk
   return { action: "verify", body: {} };
 }
 
-function parseKeys(text: string): KeyObject[] {
-  return text
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((hex) => parsePublicKey(hex));
-}
-
 export default function register(RED: NodeAPI): void {
   function PdmAuditVerifyNode(this: Node, config: VerifyConfig) {
     RED.nodes.createNode(this, config);
@@ -84,13 +78,15 @@ export default function register(RED: NodeAPI): void {
     let file = "";
     let details = "";
     let trustedKeys: KeyObject[] = [];
+    let trustedKeyTexts: string[] = [];
     let configError: Error | undefined;
     try {
       logName = checkLogName(config.log?.trim() || "plant");
       const dir = userDataDir(RED, "audit");
       file = logFile(dir, logName);
       details = detailDir(dir, logName);
-      trustedKeys = parseKeys(config.trustedKeys ?? "");
+      trustedKeyTexts = (config.trustedKeys ?? "").split(/[\s,]+/).filter(Boolean);
+      trustedKeys = trustedKeyTexts.map((text) => parsePublicKey(text));
       if (!(intervalMinutes >= 0)) throw new Error(`schedule: expected minutes >= 0, got ${config.intervalMinutes}`);
       status.idle(node, trustedKeys.length ? "ready" : "ready (log's own key)");
     } catch (err) {
@@ -99,9 +95,14 @@ export default function register(RED: NodeAPI): void {
       status.error(node, configError.message);
     }
 
-    const withLog = <T>(use: (log: AuditLog) => T): T => {
+    const checkReady = () => {
       if (configError) throw configError;
       if (!fs.existsSync(file)) throw new Error(`no audit log "${logName}" yet (${file}): deploy a pdm-audit node with this log name first`);
+    };
+
+    /** Use the log through a read-only connection of its own, closed afterwards. */
+    const withLog = <T>(use: (log: AuditLog) => T): T => {
+      checkReady();
       const log = new AuditLog(file, { readonly: true });
       try {
         return use(log);
@@ -117,26 +118,27 @@ export default function register(RED: NodeAPI): void {
       return key !== undefined && checkpointSignatureValid(checkpoint, key);
     };
 
-    const verifyAll = (externalCheckpoints: Checkpoint[] = []): VerifyResult => {
-      const result = withLog((log) =>
-        verifyLog(log, {
-          log: logName,
-          trustedKeys,
-          logKeys: logKeysOf(log),
-          externalCheckpoints,
-          maxProblems,
-          detailDir: config.checkDetails ? details : undefined,
-        }),
-      );
+    /** The whole log, in a worker thread so the flows keep running meanwhile. */
+    const verifyAll = async (externalCheckpoints: Checkpoint[] = []): Promise<VerifyResult> => {
+      checkReady();
+      status.busy(node, "verifying…");
+      const result = await verifyInWorker({
+        file,
+        log: logName,
+        trustedKeys: trustedKeyTexts,
+        externalCheckpoints,
+        maxProblems,
+        detailDir: config.checkDetails ? details : undefined,
+      });
       if (result.ok) status.ok(node, `ok: ${result.size} records`);
       else status.error(node, result.firstBad?.message ?? "verification failed");
       return result;
     };
 
-    const handle = (action: Action, body: Record<string, unknown>): Record<string, unknown> => {
+    const handle = async (action: Action, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
       switch (action) {
         case "verify":
-          return { action, ...verifyAll(checkVerify(body, "msg.payload").checkpoint) };
+          return { action, ...(await verifyAll(checkVerify(body, "msg.payload").checkpoint)) };
         case "inclusion-proof":
           return withLog((log) => {
             const request = checkInclusionRequest(body, "msg.payload");
@@ -199,9 +201,9 @@ export default function register(RED: NodeAPI): void {
       }
     };
 
-    onInput(node, (msg: NodeMessageInFlow, send: Send) => {
+    onInput(node, async (msg: NodeMessageInFlow, send: Send) => {
       const { action, body } = requestOf(msg.payload);
-      const result = handle(action, body);
+      const result = await handle(action, body);
       if (action === "verify-inclusion" || action === "verify-consistency") {
         if (result.ok) status.ok(node, `${action}: ok`);
         else status.error(node, String((result.problems as string[])[0]));
@@ -213,12 +215,13 @@ export default function register(RED: NodeAPI): void {
     const timer =
       intervalMinutes > 0 && !configError
         ? setInterval(() => {
-            try {
-              node.send({ topic: `pdm/audit/${logName}/verify`, payload: { action: "verify", ...verifyAll() } });
-            } catch (err) {
-              node.error(`pdm-audit-verify: ${errorOf(err).message}`);
-              status.error(node, errorOf(err).message);
-            }
+            verifyAll().then(
+              (result) => node.send({ topic: `pdm/audit/${logName}/verify`, payload: { action: "verify", ...result } }),
+              (err: unknown) => {
+                node.error(`pdm-audit-verify: ${errorOf(err).message}`);
+                status.error(node, errorOf(err).message);
+              },
+            );
           }, intervalMinutes * 60_000)
         : undefined;
 

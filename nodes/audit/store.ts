@@ -96,7 +96,6 @@ export class AuditLog {
   readonly db: Database.Database;
   /** The right edge of the tree and the last hash, loaded on first use (verification never needs them). */
   private tip?: Tip;
-  private pendingTip?: Tip;
   private readonly statements;
 
   constructor(readonly file: string, options: OpenOptions = {}) {
@@ -167,7 +166,7 @@ export class AuditLog {
     const records: AuditRecord[] = [];
     // IMMEDIATE takes the write lock first, so the tip read below is the one we extend even
     // when another connection (a second node on the same log, another process) appended meanwhile.
-    this.db.transaction(() => {
+    const next = this.db.transaction((): Tip => {
       const tip = this.currentTip();
       const frontier = tip.frontier.clone();
       let prevHash = tip.lastHash;
@@ -184,10 +183,10 @@ export class AuditLog {
         records.push(record);
         prevHash = record.hash;
       }
-      this.pendingTip = { frontier, lastHash: prevHash };
+      return { frontier, lastHash: prevHash };
     }).immediate();
     // Only a committed transaction moves the in-memory tip on.
-    this.tip = this.pendingTip;
+    this.tip = next;
     return records;
   }
 

@@ -11,7 +11,7 @@ import { canonicalize } from "./canonical-json";
 import { Checkpoint, checkpointSignatureValid, keyId, parsePublicKey } from "./checkpoint";
 import { isRecord } from "../shared/validate";
 import { DetailReference, checkDetail } from "./log-files";
-import { GENESIS_PREV_HASH, entryLeafHash, entryText, hashEntry, recordHashHex } from "./entry";
+import { GENESIS_PREV_HASH, entryLeafHash, entryText, recordHashHex } from "./entry";
 import { HASH_BYTES, MerkleFrontier, verifyConsistency, verifyInclusion } from "./merkle";
 import { AuditLog, STORED_LEVEL, VerificationRow } from "./store";
 
@@ -327,16 +327,20 @@ export function logKeysOf(log: AuditLog): KeyObject[] {
   return keys;
 }
 
-/** The Merkle leaf hash of a record given as an object (e.g. from a message), recomputed from its fields. */
+/** The canonical entry of a record given as an object (e.g. from a message), from its fields. */
+function entryTextOfRecord(record: AuditRecord): string {
+  const payloadJson = canonicalize(record.payload, "payload");
+  return entryText({ seq: record.seq, ts: record.ts, type: record.type, asset: record.asset, actor: record.actor, payloadJson, prevHash: record.prevHash });
+}
+
+/** The Merkle leaf hash of a record given as an object, recomputed from its fields. */
 export function leafHashOfRecord(record: AuditRecord): Buffer {
-  const text = entryText({ seq: record.seq, ts: record.ts, type: record.type, asset: record.asset, actor: record.actor, payloadJson: canonicalize(record.payload, "payload"), prevHash: record.prevHash });
-  return hashEntry(text).leafHash;
+  return entryLeafHash(entryTextOfRecord(record));
 }
 
 /** Whether a record given as an object still has the hash it claims. */
 export function recordHashValid(record: AuditRecord): boolean {
-  const text = entryText({ seq: record.seq, ts: record.ts, type: record.type, asset: record.asset, actor: record.actor, payloadJson: canonicalize(record.payload, "payload"), prevHash: record.prevHash });
-  return hashEntry(text).recordHash.toString("hex") === record.hash;
+  return recordHashHex(entryTextOfRecord(record)) === record.hash;
 }
 
 export interface InclusionCheck {

@@ -112,6 +112,28 @@ describe("pdm-audit and pdm-audit-verify nodes", () => {
     assert.equal(fs.existsSync(path.join(auditDir, `${log}.sqlite`)), false);
   });
 
+  it("checks checkpoint signatures with the configured trusted key only", async () => {
+    const seed = "9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60";
+    const otherKey = publicKeyHex(parsePrivateKey("4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb"));
+    const flowNodes = flow(freshLog()).map((node) => (node.id === "verifier" ? { ...node, trustedKeys: otherKey } : node));
+    await helper.load([auditNode, verifyNode], flowNodes, { audit: { privateKey: seed } });
+    const sent = collect(helper.getNode("checkpoints"), 1);
+    helper.getNode("audit").receive({ payload: "checkpoint" });
+    const checkpoint = (await sent)[0].payload as SentCheckpoint;
+    const result = await ask("verify");
+    assert.equal(result.keyTrusted, true);
+    assert.equal((result.firstBad as { kind: string }).kind, "checkpoint-signature-invalid");
+    assert.match((result.firstBad as { message: string }).message, new RegExp(`signed with key ${checkpoint.keyId}, which is not a key to trust`));
+  });
+
+  it("tells the verifier's Catch node when there is no log of that name yet", async () => {
+    const log = freshLog();
+    await helper.load([auditNode, verifyNode], flow(log).filter((node) => node.id !== "audit"));
+    const caught = collect(helper.getNode("caught"), 1);
+    helper.getNode("verifier").receive({ payload: "verify" });
+    assert.match(errorOf((await caught)[0]).message, new RegExp(`^Error: no audit log "${log}" yet .*: deploy a pdm-audit node with this log name first$`));
+  });
+
   it("keeps large detail off-log with its hash in the record, and notices when the file goes", async () => {
     const log = freshLog();
     await helper.load([auditNode, verifyNode], flow(log));

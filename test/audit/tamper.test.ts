@@ -128,6 +128,20 @@ describe("audit: tampering is detected and named", function () {
     assert.match(result.firstBad?.message ?? "", /the log has only 170 records, so records 171 to 200 were removed/);
   });
 
+  it("a truncated log whose covering checkpoints were deleted too: caught by a copy kept elsewhere", () => {
+    const original = new AuditLog(file, { readonly: true });
+    const keptElsewhere = original.latestCheckpoint()!;
+    original.close();
+    tamper(file, (db) => {
+      db.prepare("DELETE FROM records WHERE seq > 170").run();
+      db.prepare("DELETE FROM checkpoints WHERE tree_size > 170").run();
+      db.prepare("DELETE FROM tree_nodes WHERE (idx + 1) * (1 << level) > 170").run();
+    });
+    assert.ok(verify(file).ok, "consistent in itself");
+    const result = verifyLogFile(file, { log: LOG_NAME, trustedKeys, externalCheckpoints: [keptElsewhere] });
+    assertNamed(result, "truncated", 171);
+  });
+
   it("a changed Merkle node", () => {
     tamper(file, (db) => db.prepare("UPDATE tree_nodes SET hash = zeroblob(32) WHERE level = 5 AND idx = 2").run());
     assertNamed(verify(file), "tree-node-mismatch", 65);
