@@ -1,0 +1,133 @@
+/**
+ * The store-and-forward queue of pdm-buffer: messages kept in order in a SQLite file
+ * (better-sqlite3, WAL journal) so they survive a restart, with a bound on their number.
+ * Framework-free: the node adapter decides when to store and when to replay.
+ */
+import Database from "better-sqlite3";
+
+export const FULL_POLICIES = ["drop-oldest", "reject"] as const;
+export type FullPolicy = (typeof FULL_POLICIES)[number];
+
+export interface OutboxOptions {
+  file: string;
+  /** The most messages kept; what happens beyond is `policy`. */
+  maxMessages: number;
+  /** "drop-oldest": make room by deleting the oldest message (counted); "reject": refuse the new one with an error. */
+  policy: FullPolicy;
+}
+
+export interface StoredMessage {
+  seq: number;
+  msg: Record<string, unknown>;
+}
+
+/** Room for the order numbers of failed messages before the head of the queue. */
+const REQUEUE_SPAN = 1e9;
+
+export class OutboxFullError extends Error {
+  constructor(maxMessages: number) {
+    super(`buffer full: ${maxMessages} messages are waiting for the link; message refused (policy "reject")`);
+    this.name = "OutboxFullError";
+  }
+}
+
+export class Outbox {
+  private readonly db: Database.Database;
+  private readonly insertAt: Database.Statement<[number, string]>;
+  private readonly selectHead: Database.Statement<[number], { seq: number; msg: string }>;
+  private readonly deleteUpTo: Database.Statement<[number]>;
+  private readonly deleteOldest: Database.Statement<[number]>;
+  private readonly saveDropped: Database.Statement<[number]>;
+  private count: number;
+  /** Messages deleted by the drop-oldest policy since the file was created. */
+  private droppedCount: number;
+  /** Appended messages get increasing positive numbers; requeued ones go below the head. */
+  private nextSeq: number;
+  /** The head of the queue when the current outage began; failed messages go before it. */
+  private outageBase: number | undefined;
+
+  constructor(private readonly options: OutboxOptions) {
+    if (!Number.isInteger(options.maxMessages) || options.maxMessages < 1) {
+      throw new Error(`max messages: expected an integer >= 1, got ${options.maxMessages}`);
+    }
+    this.db = new Database(options.file);
+    // WAL with synchronous=NORMAL survives a crash of Node-RED without an fsync per message.
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS queue (seq INTEGER PRIMARY KEY, msg TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      INSERT OR IGNORE INTO meta (key, value) VALUES ('dropped', 0);
+    `);
+    this.insertAt = this.db.prepare("INSERT INTO queue (seq, msg) VALUES (?, ?)");
+    this.selectHead = this.db.prepare("SELECT seq, msg FROM queue ORDER BY seq LIMIT ?");
+    this.deleteUpTo = this.db.prepare("DELETE FROM queue WHERE seq <= ?");
+    this.deleteOldest = this.db.prepare("DELETE FROM queue WHERE seq IN (SELECT seq FROM queue ORDER BY seq LIMIT ?)");
+    this.saveDropped = this.db.prepare("UPDATE meta SET value = ? WHERE key = 'dropped'");
+    this.count = (this.db.prepare("SELECT COUNT(*) AS n FROM queue").get() as { n: number }).n;
+    const last = (this.db.prepare("SELECT MAX(seq) AS seq FROM queue").get() as { seq: number | null }).seq;
+    this.nextSeq = Math.max((last ?? 0) + 1, 1);
+    this.droppedCount = (this.db.prepare("SELECT value FROM meta WHERE key = 'dropped'").get() as { value: number }).value;
+  }
+
+  /** Messages waiting. */
+  get size(): number {
+    return this.count;
+  }
+
+  get dropped(): number {
+    return this.droppedCount;
+  }
+
+  /** Store a message at the end of the queue, applying the full policy first. */
+  append(msg: object): void {
+    const json = JSON.stringify(msg);
+    if (this.count >= this.options.maxMessages) this.makeRoom();
+    this.insertAt.run(this.nextSeq++, json);
+    this.count++;
+  }
+
+  /**
+   * Store a message that failed downstream before every message waiting since the outage
+   * began, ordered among the other failed ones by `order` (the counter it was passed on
+   * with, < 1e9): failures reported out of order still replay in the order they were sent.
+   */
+  requeue(msg: object, order: number): void {
+    const json = JSON.stringify(msg);
+    if (this.count >= this.options.maxMessages) this.makeRoom();
+    if (this.outageBase === undefined) {
+      const head = this.db.prepare("SELECT MIN(seq) AS seq FROM queue").get() as { seq: number | null };
+      this.outageBase = head.seq ?? 1;
+    }
+    this.insertAt.run(this.outageBase - REQUEUE_SPAN + order, json);
+    this.count++;
+  }
+
+  /** The outage is over: the next failure starts a new group before the queue's head. */
+  endOutage(): void {
+    this.outageBase = undefined;
+  }
+
+  /** The oldest `limit` messages, in order, still stored until `remove`. */
+  peek(limit: number): StoredMessage[] {
+    return this.selectHead.all(limit).map((row) => ({ seq: row.seq, msg: JSON.parse(row.msg) as Record<string, unknown> }));
+  }
+
+  /** Delete the messages up to and including `seq` (they have been passed on). */
+  remove(upToSeq: number): void {
+    this.count -= this.deleteUpTo.run(upToSeq).changes;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private makeRoom(): void {
+    if (this.options.policy === "reject") throw new OutboxFullError(this.options.maxMessages);
+    const excess = this.count - this.options.maxMessages + 1;
+    const deleted = this.deleteOldest.run(excess).changes;
+    this.count -= deleted;
+    this.droppedCount += deleted;
+    this.saveDropped.run(this.droppedCount);
+  }
+}

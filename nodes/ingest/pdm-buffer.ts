@@ -1,0 +1,190 @@
+/**
+ * pdm-buffer: store-and-forward. While the downstream side is unavailable (a link-down
+ * signal, or a failure reported back by a Catch node) messages go in order to a SQLite file
+ * in the userDir; when the link returns they are replayed in order, also after a restart.
+ * The queue itself is in ./outbox.
+ */
+import * as path from "node:path";
+import type { NodeMessage } from "node-red";
+import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
+import { isRecord } from "../shared/validate";
+import { FULL_POLICIES, FullPolicy, Outbox } from "./outbox";
+
+interface BufferConfig extends NodeDef {
+  maxMessages: string | number;
+  policy: string;
+  startUp: boolean;
+  watchFailures: boolean;
+  retryS: string | number;
+}
+
+/** Messages replayed per turn of the event loop: new input and other nodes get their turn in between. */
+const REPLAY_BATCH = 500;
+const STATUS_INTERVAL_MS = 1000;
+
+/** What pdm-buffer adds to messages it passes on when it watches for failures. */
+interface BufferTag {
+  from: string;
+  /** Pass-on counter: failed messages are replayed in this order. */
+  n: number;
+  /** Set on a probe: the stored sequence number of the message sent to test the link. */
+  probe?: number;
+}
+
+/** A link signal: `msg.link` true/false/"up"/"down", or a Status node's report about the downstream node. */
+export function linkSignal(msg: Record<string, unknown>): boolean | undefined {
+  const link = msg.link;
+  if (link === true || link === "up") return true;
+  if (link === false || link === "down") return false;
+  if (link !== undefined) throw new Error(`msg.link: expected true, false, "up" or "down", got ${JSON.stringify(link)}`);
+  const report = msg.status;
+  if (isRecord(report) && isRecord(report.source) && typeof report.text === "string") {
+    if (/disconnect|not connected|error|fail|down/i.test(report.text)) return false;
+    if (/connected|up|ok/i.test(report.text)) return true;
+  }
+  return undefined;
+}
+
+export default function register(RED: NodeAPI): void {
+  function PdmBufferNode(this: Node, config: BufferConfig) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const retryMs = Math.max(0.1, Number(config.retryS ?? 10)) * 1000;
+    let outbox: Outbox | undefined;
+    let openError: Error | undefined;
+    try {
+      const policy = (FULL_POLICIES as readonly string[]).includes(config.policy) ? (config.policy as FullPolicy) : undefined;
+      if (!policy) throw new Error(`when full: expected one of ${FULL_POLICIES.join(", ")}, got ${JSON.stringify(config.policy)}`);
+      outbox = new Outbox({
+        file: path.join(userDataDir(RED, "ingest"), `buffer-${node.id.replace(/[^\w.-]/g, "_")}.sqlite`),
+        maxMessages: Number(config.maxMessages || 100_000),
+        policy,
+      });
+    } catch (err) {
+      openError = errorOf(err);
+      node.error(`pdm-buffer: ${openError.message}`);
+      status.error(node, openError.message);
+    }
+
+    let linkUp = config.startUp !== false;
+    let passed = 0;
+    let replayTimer: NodeJS.Immediate | undefined;
+    let retryTimer: NodeJS.Timeout | undefined;
+    let probeSeq: number | undefined;
+    let statusAt = 0;
+
+    const showState = (force = false) => {
+      const now = Date.now();
+      if (!outbox || (!force && now - statusAt < STATUS_INTERVAL_MS)) return;
+      statusAt = now;
+      const dropped = outbox.dropped ? `, ${outbox.dropped} dropped` : "";
+      if (linkUp && outbox.size === 0) status.ok(node, `link up, ${passed} passed${dropped}`);
+      else if (linkUp) status.busy(node, `replaying ${outbox.size}${dropped}`);
+      else status.warn(node, `link down, ${outbox.size} stored${dropped}`);
+    };
+
+    const tagged = (msg: Record<string, unknown>, probe?: number): NodeMessage => {
+      if (!config.watchFailures) return msg as NodeMessage;
+      const tag: BufferTag = { from: node.id, n: passed, ...(probe !== undefined ? { probe } : {}) };
+      return { ...msg, pdmBuffer: tag } as NodeMessage;
+    };
+
+    /** Replay stored messages in order, a batch per turn, while the link is up. */
+    const replay = () => {
+      replayTimer = undefined;
+      if (!outbox || !linkUp) return;
+      const batch = outbox.peek(REPLAY_BATCH);
+      if (batch.length > 0) {
+        for (const stored of batch) {
+          passed++;
+          node.send(tagged(stored.msg));
+        }
+        outbox.remove(batch[batch.length - 1].seq);
+      }
+      if (outbox.size > 0) replayTimer = setImmediate(replay);
+      else outbox.endOutage();
+      showState(outbox.size === 0);
+    };
+
+    const setLink = (up: boolean) => {
+      if (up === linkUp) return;
+      linkUp = up;
+      clearTimeout(retryTimer);
+      retryTimer = undefined;
+      probeSeq = undefined;
+      if (up && !replayTimer) replayTimer = setImmediate(replay);
+      showState(true);
+    };
+
+    /** After a failure: send the oldest stored message alone; if no failure comes back, the link is up again. */
+    const probe = () => {
+      retryTimer = undefined;
+      if (!outbox || linkUp) return;
+      const [head] = outbox.peek(1);
+      if (!head) return setLink(true);
+      probeSeq = head.seq;
+      node.send(tagged(head.msg, head.seq));
+      retryTimer = setTimeout(() => probeSucceeded(head.seq), retryMs);
+    };
+
+    const probeSucceeded = (seq: number) => {
+      if (!outbox || probeSeq !== seq) return;
+      outbox.remove(seq);
+      setLink(true);
+    };
+
+    const failedDownstream = (msg: Record<string, unknown>, tag: BufferTag) => {
+      if (!outbox) return;
+      if (tag.probe !== undefined) {
+        // The probe failed again: it is still stored; try later.
+        clearTimeout(retryTimer);
+        probeSeq = undefined;
+        retryTimer = setTimeout(probe, retryMs);
+        return;
+      }
+      const original: Record<string, unknown> = { ...msg };
+      delete original.error;
+      delete original.pdmBuffer;
+      outbox.requeue(original, tag.n);
+      if (linkUp) {
+        setLink(false);
+        retryTimer = setTimeout(probe, retryMs);
+      }
+      const error = isRecord(msg.error) && typeof msg.error.message === "string" ? msg.error.message : "an error";
+      status.warn(node, `output failed: ${error}`);
+    };
+
+    onInput(node, (msg: Record<string, unknown>, send: Send) => {
+      if (!outbox) throw openError ?? new Error("buffer not open");
+      const tag = msg.pdmBuffer;
+      if (isRecord(tag) && tag.from === node.id) {
+        // A message this node passed on, reported back by a Catch (error) or Complete node.
+        if (msg.error !== undefined) failedDownstream(msg, tag as unknown as BufferTag);
+        else if (typeof tag.probe === "number") probeSucceeded(tag.probe);
+        return;
+      }
+      const up = linkSignal(msg);
+      if (up !== undefined) return setLink(up);
+      if (linkUp && outbox.size === 0) {
+        passed++;
+        send(tagged(msg));
+      } else {
+        outbox.append(msg);
+      }
+      showState();
+    });
+
+    node.on("close", (_removed: boolean, done: () => void) => {
+      if (replayTimer) clearImmediate(replayTimer);
+      clearTimeout(retryTimer);
+      outbox?.close();
+      done();
+    });
+
+    if (outbox) {
+      showState(true);
+      if (linkUp && outbox.size > 0) replayTimer = setImmediate(replay);
+    }
+  }
+  RED.nodes.registerType("pdm-buffer", PdmBufferNode);
+}

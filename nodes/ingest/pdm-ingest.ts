@@ -1,0 +1,66 @@
+/**
+ * pdm-ingest: turns what OPC UA, Modbus and MQTT nodes emit into contract samples, with
+ * the tag map configured in the editor. The decoding is in ./sources and ./registers.
+ */
+import type { NodeMessage } from "node-red";
+import { NodeAPI, NodeDef, Node, errorOf, onInput, status } from "../shared/node-red";
+import { IngestResult, Sample, SourceMessage, ingestMessage } from "./sources";
+import { TagMap, parseTagMap } from "./tagmap";
+
+interface IngestConfig extends NodeDef {
+  source: unknown;
+  tags: unknown;
+}
+
+/** Connector fields that mean nothing after ingest (and can be large, e.g. a Modbus response buffer). */
+const CONNECTOR_FIELDS = ["statusCode", "sourceTimestamp", "serverTimestamp", "sourcePicoseconds", "serverPicoseconds", "datatype", "responseBuffer", "input", "modbusRequest", "values", "valueNames", "sendingNodeId"];
+
+/** Status updates cost editor traffic: at most one a second. */
+const STATUS_INTERVAL_MS = 1000;
+
+function sampleMessage(msg: NodeMessage, tag: unknown, sample: Sample): NodeMessage {
+  const out: Record<string, unknown> = { ...msg, topic: `${sample.asset}/${sample.sensor}`, payload: sample, tag };
+  for (const field of CONNECTOR_FIELDS) delete out[field];
+  return out as NodeMessage;
+}
+
+export default function register(RED: NodeAPI): void {
+  function PdmIngestNode(this: Node, config: IngestConfig) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    let map: TagMap | undefined;
+    let configError: Error | undefined;
+    try {
+      map = parseTagMap(config.source, config.tags);
+      status.idle(node, `${map.byTag.size} tags`);
+    } catch (err) {
+      configError = errorOf(err);
+      node.error(`pdm-ingest: ${configError.message}`);
+      status.error(node, configError.message);
+    }
+
+    let samples = 0;
+    let withoutValue = 0;
+    let statusAt = 0;
+    const showCounts = () => {
+      const now = Date.now();
+      if (now - statusAt < STATUS_INTERVAL_MS) return;
+      statusAt = now;
+      const text = `${samples} samples${withoutValue ? `, ${withoutValue} bad` : ""}`;
+      if (withoutValue) status.warn(node, text);
+      else status.ok(node, text);
+    };
+
+    onInput(node, (msg, send) => {
+      if (!map) throw configError ?? new Error("no tag map");
+      const result: IngestResult = ingestMessage(map, msg as SourceMessage, Date.now());
+      samples += result.samples.length;
+      withoutValue += result.withoutValue;
+      if (result.samples.length === 1) send(sampleMessage(msg, msg.topic, result.samples[0]));
+      else if (result.samples.length > 1) send([result.samples.map((sample) => sampleMessage(msg, msg.topic, sample))]);
+      showCounts();
+      if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join("; "));
+    });
+  }
+  RED.nodes.registerType("pdm-ingest", PdmIngestNode);
+}

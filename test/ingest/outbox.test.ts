@@ -1,0 +1,60 @@
+import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { Outbox } from "../../nodes/ingest/outbox";
+
+describe("store-and-forward outbox", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "pdm-outbox-"));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("keeps messages in order across a reopen of the file", () => {
+    const file = path.join(dir, "q.sqlite");
+    const first = new Outbox({ file, maxMessages: 10, policy: "reject" });
+    for (let i = 0; i < 5; i++) first.append({ payload: i });
+    first.remove(first.peek(2)[1].seq);
+    first.close();
+    const second = new Outbox({ file, maxMessages: 10, policy: "reject" });
+    assert.equal(second.size, 3);
+    second.append({ payload: 5 });
+    assert.deepEqual(second.peek(10).map((m) => m.msg.payload), [2, 3, 4, 5]);
+    second.close();
+  });
+
+  it("drops the oldest when full and counts them, persistently", () => {
+    const file = path.join(dir, "q.sqlite");
+    const outbox = new Outbox({ file, maxMessages: 3, policy: "drop-oldest" });
+    for (let i = 0; i < 5; i++) outbox.append({ payload: i });
+    assert.deepEqual(outbox.peek(10).map((m) => m.msg.payload), [2, 3, 4]);
+    assert.equal(outbox.dropped, 2);
+    outbox.close();
+    const reopened = new Outbox({ file, maxMessages: 3, policy: "drop-oldest" });
+    assert.equal(reopened.dropped, 2);
+    reopened.close();
+  });
+
+  it("refuses new messages when full with the reject policy, keeping what is stored", () => {
+    const outbox = new Outbox({ file: path.join(dir, "q.sqlite"), maxMessages: 2, policy: "reject" });
+    outbox.append({ payload: 1 });
+    outbox.append({ payload: 2 });
+    assert.throws(() => outbox.append({ payload: 3 }), /buffer full: 2 messages are waiting for the link; message refused/);
+    assert.deepEqual(outbox.peek(10).map((m) => m.msg.payload), [1, 2]);
+    outbox.close();
+  });
+
+  it("puts failed messages back before the waiting ones, in the order they were sent", () => {
+    const outbox = new Outbox({ file: path.join(dir, "q.sqlite"), maxMessages: 100, policy: "reject" });
+    outbox.append({ payload: "stored later" });
+    outbox.requeue({ payload: "sent 8" }, 8);
+    outbox.requeue({ payload: "sent 7" }, 7);
+    outbox.append({ payload: "stored last" });
+    assert.deepEqual(outbox.peek(10).map((m) => m.msg.payload), ["sent 7", "sent 8", "stored later", "stored last"]);
+    outbox.endOutage();
+    outbox.remove(outbox.peek(10)[3].seq);
+    assert.equal(outbox.size, 0);
+    outbox.close();
+  });
+});
