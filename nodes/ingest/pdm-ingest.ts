@@ -13,14 +13,22 @@ interface IngestConfig extends NodeDef {
 }
 
 /** Connector fields that mean nothing after ingest (and can be large, e.g. a Modbus response buffer). */
-const CONNECTOR_FIELDS = ["statusCode", "sourceTimestamp", "serverTimestamp", "sourcePicoseconds", "serverPicoseconds", "datatype", "responseBuffer", "input", "modbusRequest", "values", "valueNames", "sendingNodeId"];
+const CONNECTOR_FIELDS = new Set([
+  "statusCode", "sourceTimestamp", "serverTimestamp", "sourcePicoseconds", "serverPicoseconds", "datatype",
+  "responseBuffer", "input", "modbusRequest", "values", "valueNames", "sendingNodeId",
+]);
 
 /** Status updates cost editor traffic: at most one a second. */
 const STATUS_INTERVAL_MS = 1000;
 
+/** The sample as a message that keeps the other properties of the connector's message (copied, not deleted: faster). */
 function sampleMessage(msg: NodeMessage, tag: unknown, sample: Sample): NodeMessage {
-  const out: Record<string, unknown> = { ...msg, topic: `${sample.asset}/${sample.sensor}`, payload: sample, tag };
-  for (const field of CONNECTOR_FIELDS) delete out[field];
+  const source = msg as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) if (!CONNECTOR_FIELDS.has(key)) out[key] = source[key];
+  out.topic = `${sample.asset}/${sample.sensor}`;
+  out.payload = sample;
+  out.tag = tag;
   return out as NodeMessage;
 }
 

@@ -102,7 +102,9 @@ function unwrapDataValue(msg: SourceMessage): SourceMessage {
 function fromOpcUa(map: TagMap, original: SourceMessage, nowMs: number): IngestResult {
   const msg = unwrapDataValue(original);
   // The client node accepts topics such as "ns=1;s=Pump.Vibration;datatype=Double".
-  const tag = topicOf(msg).replace(/;datatype=.*$/, "");
+  const topic = topicOf(msg);
+  const suffix = topic.indexOf(";datatype=");
+  const tag = suffix > 0 ? topic.slice(0, suffix) : topic;
   const [row] = rowsOf(map, tag);
   const quality = qualityOf(msg.statusCode);
   const ts = epochMsOf(msg.sourceTimestamp, "msg.sourceTimestamp") ?? epochMsOf(msg.serverTimestamp, "msg.serverTimestamp") ?? nowMs;

@@ -248,6 +248,7 @@ export interface WindowStats {
 export class Windower {
   private readonly streams = new Map<string, Stream>();
   private readonly groups = new Map<string, AlignedGroup>();
+  private lastStream: Stream | undefined;
   readonly stats: WindowStats = { windows: 0, events: 0, notGood: 0 };
 
   constructor(
@@ -262,6 +263,7 @@ export class Windower {
 
   /** Forget the streams of one asset (or all): partial windows are discarded. */
   reset(asset?: string): void {
+    this.lastStream = undefined;
     for (const [key, stream] of this.streams) if (asset === undefined || stream.asset === asset) this.streams.delete(key);
     for (const key of [...this.groups.keys()]) if (asset === undefined || key === asset) this.groups.delete(key);
   }
@@ -303,6 +305,12 @@ export class Windower {
   }
 
   private stream(asset: string, sensor: string, unit: string | undefined): Stream {
+    // Consecutive samples mostly belong to one stream: skip building the key for them.
+    const last = this.lastStream;
+    if (last && last.asset === asset && last.sensor === sensor) {
+      if (unit && unit !== last.unit) this.setUnit(last, unit);
+      return last;
+    }
     const key = this.key(asset, sensor);
     let stream = this.streams.get(key);
     if (!stream) {
@@ -315,11 +323,14 @@ export class Windower {
       stream = new Stream(asset, sensor, this.consumerFor(asset, sensor));
       this.streams.set(key, stream);
     }
-    if (unit) {
-      stream.unit = unit;
-      this.groups.get(asset)?.units.set(sensor, unit);
-    }
+    if (unit) this.setUnit(stream, unit);
+    this.lastStream = stream;
     return stream;
+  }
+
+  private setUnit(stream: Stream, unit: string): void {
+    stream.unit = unit;
+    this.groups.get(stream.asset)?.units.set(stream.sensor, unit);
   }
 
   private consumerFor(asset: string, sensor: string): GridConsumer {
