@@ -23,7 +23,7 @@ type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 const T0 = Date.UTC(2026, 0, 1);
 const BLOCK = 2560; // a FEMTO snapshot: 0.1 s at 25.6 kHz
-const REPEATS = 5;
+const REPEATS = 7;
 
 /** One flow tab: entry nodes wired in a chain to a junction named "sink" that only counts. */
 function chain(first: FlowNode, second: FlowNode): FlowNode[] {

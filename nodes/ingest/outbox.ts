@@ -81,10 +81,34 @@ export class Outbox {
 
   /** Store a message at the end of the queue, applying the full policy first. */
   append(msg: object): void {
-    const json = JSON.stringify(msg);
-    if (this.count >= this.options.maxMessages) this.makeRoom();
-    this.insertAt.run(this.nextSeq++, json);
-    this.count++;
+    this.appendMany([msg]);
+  }
+
+  /**
+   * Store messages at the end of the queue in one transaction (one write to the journal
+   * instead of one per message). With the reject policy, nothing is stored if they do not all fit.
+   */
+  appendMany(msgs: object[]): void {
+    const json = msgs.map((msg) => JSON.stringify(msg));
+    if (this.options.policy === "reject" && this.count + json.length > this.options.maxMessages) {
+      throw new OutboxFullError(this.options.maxMessages);
+    }
+    this.db.transaction(() => {
+      const excess = this.count + json.length - this.options.maxMessages;
+      if (excess > 0) this.dropOldest(excess);
+      // More messages than the bound in one call: only the newest fit, the others count as dropped.
+      const skipped = Math.max(0, json.length - this.options.maxMessages);
+      if (skipped > 0) this.countDropped(skipped);
+      for (const text of json.slice(skipped)) {
+        this.insertAt.run(this.nextSeq++, text);
+        this.count++;
+      }
+    })();
+  }
+
+  /** The most messages kept. */
+  get capacity(): number {
+    return this.options.maxMessages;
   }
 
   /**
@@ -94,7 +118,10 @@ export class Outbox {
    */
   requeue(msg: object, order: number): void {
     const json = JSON.stringify(msg);
-    if (this.count >= this.options.maxMessages) this.makeRoom();
+    if (this.count >= this.options.maxMessages) {
+      if (this.options.policy === "reject") throw new OutboxFullError(this.options.maxMessages);
+      this.dropOldest(1);
+    }
     if (this.outageBase === undefined) {
       const head = this.db.prepare("SELECT MIN(seq) AS seq FROM queue").get() as { seq: number | null };
       this.outageBase = head.seq ?? 1;
@@ -122,12 +149,14 @@ export class Outbox {
     this.db.close();
   }
 
-  private makeRoom(): void {
-    if (this.options.policy === "reject") throw new OutboxFullError(this.options.maxMessages);
-    const excess = this.count - this.options.maxMessages + 1;
+  private dropOldest(excess: number): void {
     const deleted = this.deleteOldest.run(excess).changes;
     this.count -= deleted;
-    this.droppedCount += deleted;
+    this.countDropped(deleted);
+  }
+
+  private countDropped(messages: number): void {
+    this.droppedCount += messages;
     this.saveDropped.run(this.droppedCount);
   }
 }

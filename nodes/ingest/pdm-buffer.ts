@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
 import { isRecord } from "../shared/validate";
-import { FULL_POLICIES, FullPolicy, Outbox } from "./outbox";
+import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError } from "./outbox";
 
 interface BufferConfig extends NodeDef {
   maxMessages: string | number;
@@ -20,6 +20,8 @@ interface BufferConfig extends NodeDef {
 
 /** Messages replayed per turn of the event loop: new input and other nodes get their turn in between. */
 const REPLAY_BATCH = 500;
+/** Messages written to the file in one transaction, at the latest at the end of the event loop's turn. */
+const STORE_BATCH = 500;
 const STATUS_INTERVAL_MS = 1000;
 
 /** What pdm-buffer adds to messages it passes on when it watches for failures. */
@@ -49,7 +51,8 @@ export default function register(RED: NodeAPI): void {
   function PdmBufferNode(this: Node, config: BufferConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const retryMs = Math.max(0.1, Number(config.retryS ?? 10)) * 1000;
+    const retryS = Number(config.retryS);
+    const retryMs = (retryS > 0 ? retryS : 10) * 1000;
     let outbox: Outbox | undefined;
     let openError: Error | undefined;
     try {
@@ -67,6 +70,9 @@ export default function register(RED: NodeAPI): void {
     }
 
     let linkUp = config.startUp !== false;
+    /** Accepted messages not yet written: written together at the end of this turn of the event loop. */
+    let pending: object[] = [];
+    let storeTimer: NodeJS.Immediate | undefined;
     let passed = 0;
     let replayTimer: NodeJS.Immediate | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
@@ -78,9 +84,40 @@ export default function register(RED: NodeAPI): void {
       if (!outbox || (!force && now - statusAt < STATUS_INTERVAL_MS)) return;
       statusAt = now;
       const dropped = outbox.dropped ? `, ${outbox.dropped} dropped` : "";
-      if (linkUp && outbox.size === 0) status.ok(node, `link up, ${passed} passed${dropped}`);
-      else if (linkUp) status.busy(node, `replaying ${outbox.size}${dropped}`);
-      else status.warn(node, `link down, ${outbox.size} stored${dropped}`);
+      if (linkUp && waiting() === 0) status.ok(node, `link up, ${passed} passed${dropped}`);
+      else if (linkUp) status.busy(node, `replaying ${waiting()}${dropped}`);
+      else status.warn(node, `link down, ${waiting()} stored${dropped}`);
+    };
+
+    const waiting = () => (outbox?.size ?? 0) + pending.length;
+
+    const writePending = () => {
+      if (storeTimer) clearImmediate(storeTimer);
+      storeTimer = undefined;
+      if (!outbox || pending.length === 0) return;
+      const batch = pending;
+      pending = [];
+      outbox.appendMany(batch);
+    };
+
+    /** Queue a message behind the waiting ones; with the reject policy, refuse it now if it would not fit. */
+    const store = (msg: object) => {
+      if (!outbox) return;
+      if (config.policy === "reject" && waiting() >= outbox.capacity) throw new OutboxFullError(outbox.capacity);
+      pending.push(msg);
+      if (pending.length >= STORE_BATCH) writePending();
+      else if (!storeTimer) storeTimer = setImmediate(writeLater);
+    };
+
+    /** The end-of-turn write runs outside any input handler: report a failure (disk full…) instead of throwing. */
+    const writeLater = () => {
+      try {
+        writePending();
+      } catch (err) {
+        const error = errorOf(err);
+        node.error(`pdm-buffer: could not store messages: ${error.message}`);
+        status.error(node, error.message);
+      }
     };
 
     const tagged = (msg: Record<string, unknown>, probe?: number): NodeMessage => {
@@ -93,6 +130,7 @@ export default function register(RED: NodeAPI): void {
     const replay = () => {
       replayTimer = undefined;
       if (!outbox || !linkUp) return;
+      writePending();
       const batch = outbox.peek(REPLAY_BATCH);
       if (batch.length > 0) {
         for (const stored of batch) {
@@ -101,9 +139,9 @@ export default function register(RED: NodeAPI): void {
         }
         outbox.remove(batch[batch.length - 1].seq);
       }
-      if (outbox.size > 0) replayTimer = setImmediate(replay);
+      if (waiting() > 0) replayTimer = setImmediate(replay);
       else outbox.endOutage();
-      showState(outbox.size === 0);
+      showState(waiting() === 0);
     };
 
     const setLink = (up: boolean) => {
@@ -120,6 +158,7 @@ export default function register(RED: NodeAPI): void {
     const probe = () => {
       retryTimer = undefined;
       if (!outbox || linkUp) return;
+      writePending();
       const [head] = outbox.peek(1);
       if (!head) return setLink(true);
       probeSeq = head.seq;
@@ -145,6 +184,7 @@ export default function register(RED: NodeAPI): void {
       const original: Record<string, unknown> = { ...msg };
       delete original.error;
       delete original.pdmBuffer;
+      writePending();
       outbox.requeue(original, tag.n);
       if (linkUp) {
         setLink(false);
@@ -165,11 +205,11 @@ export default function register(RED: NodeAPI): void {
       }
       const up = linkSignal(msg);
       if (up !== undefined) return setLink(up);
-      if (linkUp && outbox.size === 0) {
+      if (linkUp && waiting() === 0) {
         passed++;
         send(tagged(msg));
       } else {
-        outbox.append(msg);
+        store(msg);
       }
       showState();
     });
@@ -177,7 +217,11 @@ export default function register(RED: NodeAPI): void {
     node.on("close", (_removed: boolean, done: () => void) => {
       if (replayTimer) clearImmediate(replayTimer);
       clearTimeout(retryTimer);
-      outbox?.close();
+      try {
+        writePending();
+      } finally {
+        outbox?.close();
+      }
       done();
     });
 

@@ -38,14 +38,14 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     /** The send function of the message being processed: windows go out as they fill. */
-    let send: Send = (msg) => node.send(msg);
+    let send: Send | undefined;
     let windower: Windower | undefined;
     let configError: Error | undefined;
     try {
       windower = new Windower(windowOptions(config), {
-        window: (block) => send([{ topic: `${block.asset}/${block.sensor}`, payload: block }, null]),
-        aligned: (window) => send([{ topic: window.asset, payload: window }, null]),
-        event: (event) => send([null, { topic: `${event.asset}/${event.sensor}`, payload: event }]),
+        window: (block) => send?.([{ topic: `${block.asset}/${block.sensor}`, payload: block }, null]),
+        aligned: (window) => send?.([{ topic: window.asset, payload: window }, null]),
+        event: (event) => send?.([null, { topic: `${event.asset}/${event.sensor}`, payload: event }]),
       });
       status.idle(node, "waiting for samples");
     } catch (err) {
@@ -73,12 +73,8 @@ export default function register(RED: NodeAPI): void {
         return;
       }
       send = sendThis;
-      try {
-        if (isRecord(msg.payload) && "values" in msg.payload) windower.addBlock(checkSampleBlock(msg.payload, "msg.payload"));
-        else windower.addScalar(checkScalarSample(msg.payload, "msg.payload"));
-      } finally {
-        send = (out) => node.send(out);
-      }
+      if (isRecord(msg.payload) && "values" in msg.payload) windower.addBlock(checkSampleBlock(msg.payload, "msg.payload"));
+      else windower.addScalar(checkScalarSample(msg.payload, "msg.payload"));
       showCounts(windower);
     });
   }

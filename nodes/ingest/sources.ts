@@ -33,10 +33,6 @@ export interface IngestResult {
   errors: Error[];
 }
 
-export function isSampleBlock(sample: Sample): sample is SampleBlock {
-  return "values" in sample;
-}
-
 /** Turn one connector message into samples. `nowMs` stamps readings that carry no time. */
 export function ingestMessage(map: TagMap, msg: SourceMessage, nowMs: number): IngestResult {
   switch (map.source) {

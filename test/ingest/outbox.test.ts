@@ -45,6 +45,20 @@ describe("store-and-forward outbox", () => {
     outbox.close();
   });
 
+  it("stores a batch in one go, applying the bound to the batch as a whole", () => {
+    const dropping = new Outbox({ file: path.join(dir, "drop.sqlite"), maxMessages: 3, policy: "drop-oldest" });
+    dropping.appendMany([{ payload: 0 }, { payload: 1 }]);
+    dropping.appendMany([{ payload: 2 }, { payload: 3 }, { payload: 4 }, { payload: 5 }]);
+    assert.deepEqual(dropping.peek(10).map((m) => m.msg.payload), [3, 4, 5]);
+    assert.equal(dropping.dropped, 3);
+    dropping.close();
+    const rejecting = new Outbox({ file: path.join(dir, "reject.sqlite"), maxMessages: 3, policy: "reject" });
+    rejecting.appendMany([{ payload: 0 }, { payload: 1 }]);
+    assert.throws(() => rejecting.appendMany([{ payload: 2 }, { payload: 3 }]), /buffer full/);
+    assert.deepEqual(rejecting.peek(10).map((m) => m.msg.payload), [0, 1]);
+    rejecting.close();
+  });
+
   it("puts failed messages back before the waiting ones, in the order they were sent", () => {
     const outbox = new Outbox({ file: path.join(dir, "q.sqlite"), maxMessages: 100, policy: "reject" });
     outbox.append({ payload: "stored later" });
