@@ -40,7 +40,8 @@ export default function register(RED: NodeAPI): void {
     let configError: Error | undefined;
     try {
       map = parseTagMap(config.source, config.tags);
-      status.idle(node, `${map.byTag.size} tags`);
+      const rows = [...map.byTag.values()].reduce((count, tagRows) => count + tagRows.length, 0);
+      status.idle(node, `${rows} value${rows === 1 ? "" : "s"} mapped`);
     } catch (err) {
       configError = errorOf(err);
       node.error(`pdm-ingest: ${configError.message}`);
