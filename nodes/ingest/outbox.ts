@@ -4,6 +4,7 @@
  * Framework-free: the node adapter decides when to store and when to replay.
  */
 import Database from "better-sqlite3";
+import { MAX_BLOCK_SAMPLES } from "../shared/contract";
 
 export const FULL_POLICIES = ["drop-oldest", "reject"] as const;
 export type FullPolicy = (typeof FULL_POLICIES)[number];
@@ -19,6 +20,29 @@ export interface OutboxOptions {
 export interface StoredMessage {
   seq: number;
   msg: Record<string, unknown>;
+}
+
+/** The largest message stored, in characters of JSON (a 2 000 000-sample block is about 40 M). */
+export const MAX_STORED_CHARS = 64 * 1024 * 1024;
+
+/**
+ * A message as the JSON text the queue stores, or an error that says why it cannot be
+ * stored: too large (a block beyond the contract's bound), circular, or holding a BigInt.
+ */
+export function serializeMessage(msg: object): string {
+  const payload = (msg as { payload?: unknown }).payload;
+  const values = typeof payload === "object" && payload !== null ? (payload as { values?: unknown }).values : undefined;
+  if (Array.isArray(values) && values.length > MAX_BLOCK_SAMPLES) {
+    throw new Error(`msg.payload.values: expected at most ${MAX_BLOCK_SAMPLES} samples to store, got ${values.length}`);
+  }
+  let json: string;
+  try {
+    json = JSON.stringify(msg);
+  } catch (err) {
+    throw new Error(`msg cannot be stored as JSON: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (json.length > MAX_STORED_CHARS) throw new Error(`msg is ${json.length} characters as JSON, more than the ${MAX_STORED_CHARS} a stored message may have`);
+  return json;
 }
 
 /** Room for the order numbers of failed messages before the head of the queue. */
@@ -79,17 +103,12 @@ export class Outbox {
     return this.droppedCount;
   }
 
-  /** Store a message at the end of the queue, applying the full policy first. */
-  append(msg: object): void {
-    this.appendMany([msg]);
-  }
-
   /**
-   * Store messages at the end of the queue in one transaction (one write to the journal
-   * instead of one per message). With the reject policy, nothing is stored if they do not all fit.
+   * Store messages (as serializeMessage made them) at the end of the queue in one transaction:
+   * one write to the journal instead of one per message. With the reject policy, nothing is
+   * stored if they do not all fit.
    */
-  appendMany(msgs: object[]): void {
-    const json = msgs.map((msg) => JSON.stringify(msg));
+  appendSerialized(json: string[]): void {
     if (this.options.policy === "reject" && this.count + json.length > this.options.maxMessages) {
       throw new OutboxFullError(this.options.maxMessages);
     }
@@ -117,7 +136,7 @@ export class Outbox {
    * with, < 1e9): failures reported out of order still replay in the order they were sent.
    */
   requeue(msg: object, order: number): void {
-    const json = JSON.stringify(msg);
+    const json = serializeMessage(msg);
     if (this.count >= this.options.maxMessages) {
       if (this.options.policy === "reject") throw new OutboxFullError(this.options.maxMessages);
       this.dropOldest(1);

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
 import { isRecord } from "../shared/validate";
-import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError } from "./outbox";
+import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError, serializeMessage } from "./outbox";
 
 interface BufferConfig extends NodeDef {
   maxMessages: string | number;
@@ -71,7 +71,7 @@ export default function register(RED: NodeAPI): void {
 
     let linkUp = config.startUp !== false;
     /** Accepted messages not yet written: written together at the end of this turn of the event loop. */
-    let pending: object[] = [];
+    let pending: string[] = [];
     let storeTimer: NodeJS.Immediate | undefined;
     let passed = 0;
     let replayTimer: NodeJS.Immediate | undefined;
@@ -97,14 +97,17 @@ export default function register(RED: NodeAPI): void {
       if (!outbox || pending.length === 0) return;
       const batch = pending;
       pending = [];
-      outbox.appendMany(batch);
+      outbox.appendSerialized(batch);
     };
 
-    /** Queue a message behind the waiting ones; with the reject policy, refuse it now if it would not fit. */
+    /**
+     * Queue a message behind the waiting ones. It is serialized now, so a message that cannot
+     * be stored is this message's error; with the reject policy it is refused now if it would not fit.
+     */
     const store = (msg: object) => {
       if (!outbox) return;
       if (config.policy === "reject" && waiting() >= outbox.capacity) throw new OutboxFullError(outbox.capacity);
-      pending.push(msg);
+      pending.push(serializeMessage(msg));
       if (pending.length >= STORE_BATCH) writePending();
       else if (!storeTimer) storeTimer = setImmediate(writeLater);
     };

@@ -81,6 +81,20 @@ describe("pdm-buffer node", () => {
     assert.deepEqual(values(await out), [0, 1]);
   });
 
+  it("refuses a 10-million-sample block while storing, and loses nothing else", async () => {
+    const { id, nodes } = flow({ startUp: false });
+    await helper.load(bufferNode, nodes);
+    const buffer = helper.getNode(id);
+    const caught = collect(helper.getNode("caught"), 1);
+    buffer.receive({ payload: 1 });
+    buffer.receive({ payload: { asset: "pump-1", sensor: "acc", t0: 0, fs: 25_600, values: new Array<number>(10_000_000).fill(0) } });
+    buffer.receive({ payload: 2 });
+    assert.equal(errorOf((await caught)[0]).message, "Error: msg.payload.values: expected at most 2000000 samples to store, got 10000000");
+    const out = collect(helper.getNode("out"), 2);
+    buffer.receive({ link: "up" });
+    assert.deepEqual(values(await out), [1, 2]);
+  });
+
   it("reports a link signal it does not understand", async () => {
     const { id, nodes } = flow({});
     await helper.load(bufferNode, nodes);
