@@ -17,6 +17,8 @@ export interface SourceMessage {
   statusCode?: unknown;
   sourceTimestamp?: unknown;
   serverTimestamp?: unknown;
+  /** OPC UA: the data type when known, e.g. "Int64" (from the topic's ";datatype=" or an item node). */
+  datatype?: unknown;
   /** Modbus read/getter nodes: the request, with `payload.address` of the first register. */
   input?: unknown;
   /** Modbus getter with an IO file: the request payload, with `address`. */
@@ -89,10 +91,22 @@ function unwrapDataValue(msg: SourceMessage): SourceMessage {
   return {
     ...msg,
     payload: payload.value.value,
+    datatype: DATA_TYPE_IDS[String(payload.value.dataType)] ?? payload.value.dataType,
     statusCode: payload.statusCode,
     sourceTimestamp: payload.sourceTimestamp,
     serverTimestamp: payload.serverTimestamp,
   };
+}
+
+/** The OPC UA DataType ids (Part 6, 5.1.2) whose values need decoding here. */
+const DATA_TYPE_IDS: Record<string, string> = { "8": "Int64", "9": "UInt64" };
+
+/** node-opcua delivers 64-bit integers as [high, low] 32-bit words; other values pass unchanged. */
+export function int64Value(value: unknown, datatype: unknown): unknown {
+  if (datatype !== "Int64" && datatype !== "UInt64") return value;
+  if (!Array.isArray(value) || value.length !== 2 || typeof value[0] !== "number" || typeof value[1] !== "number") return value;
+  const high = datatype === "Int64" && value[0] >= 2 ** 31 ? value[0] - 2 ** 32 : value[0];
+  return high * 2 ** 32 + value[1];
 }
 
 function fromOpcUa(map: TagMap, original: SourceMessage, nowMs: number): IngestResult {
@@ -101,10 +115,11 @@ function fromOpcUa(map: TagMap, original: SourceMessage, nowMs: number): IngestR
   const topic = topicOf(msg);
   const suffix = topic.indexOf(";datatype=");
   const tag = suffix > 0 ? topic.slice(0, suffix) : topic;
+  const datatype = msg.datatype ?? (suffix > 0 ? topic.slice(suffix + ";datatype=".length) : undefined);
   const [row] = rowsOf(map, tag);
   const quality = qualityOf(msg.statusCode);
   const ts = epochMsOf(msg.sourceTimestamp, "msg.sourceTimestamp") ?? epochMsOf(msg.serverTimestamp, "msg.serverTimestamp") ?? nowMs;
-  return sampleFromValue(row, msg.payload, "msg.payload", ts, quality);
+  return sampleFromValue(row, int64Value(msg.payload, datatype), "msg.payload", ts, quality);
 }
 
 // --- Modbus -------------------------------------------------------------------------

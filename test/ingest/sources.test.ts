@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { DataType, DataValue, StatusCodes, Variant } from "node-opcua";
-import { checkSampleBlock, checkScalarSample } from "../../nodes/shared/contract";
+import { DataType, DataValue, StatusCodes, Variant, VariantArrayType, coerceInt64, coerceUInt64 } from "node-opcua";
+import { ScalarSample, checkSampleBlock, checkScalarSample } from "../../nodes/shared/contract";
 import { ingestMessage, qualityOf, valueAtPath } from "../../nodes/ingest/sources";
 import { encodeRegisters } from "../../nodes/ingest/registers";
 import { parseTagMap } from "../../nodes/ingest/tagmap";
@@ -39,6 +39,15 @@ describe("ingest of connector messages", () => {
       const dataValue = new DataValue({ value: new Variant({ dataType: DataType.Double, value: 1.25 }), statusCode: StatusCodes.Good, sourceTimestamp: new Date(NOW - 10) });
       const { samples } = ingestMessage(map, { topic: "ns=1;s=Pump1.Vibration;datatype=Double", payload: dataValue }, NOW);
       assert.deepEqual(samples, [{ asset: "P1", sensor: "vib", ts: NOW - 10, value: 1.25, unit: "mm/s" }]);
+    });
+
+    it("reads 64-bit integers, which node-opcua delivers as [high, low] words", () => {
+      const counter = new Variant({ dataType: DataType.Int64, arrayType: VariantArrayType.Scalar, value: coerceInt64(-5) });
+      const dataValue = new DataValue({ value: counter, statusCode: StatusCodes.Good, sourceTimestamp: new Date(NOW) });
+      assert.equal((ingestMessage(map, { topic: "ns=1;s=Pump1.Vibration", payload: dataValue }, NOW).samples[0] as ScalarSample).value, -5);
+      const big = new Variant({ dataType: DataType.UInt64, arrayType: VariantArrayType.Scalar, value: coerceUInt64(5_000_000_000) });
+      const read = { topic: "ns=1;s=Pump1.Vibration;datatype=UInt64", payload: big.value as unknown };
+      assert.equal((ingestMessage(map, read, NOW).samples[0] as ScalarSample).value, 5_000_000_000);
     });
 
     it("turns an array tag with a sample rate into a scaled sample block", () => {
