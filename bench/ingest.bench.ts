@@ -142,7 +142,7 @@ export async function run(report: BenchReport): Promise<void> {
     const reference = chain(junction, junction);
 
     const scalars = 100_000;
-    const scalarWindow: FlowNode = { id: "", type: "pdm-window", size: 1024, overlap: 50, targetFs: 1000, maxGapMs: 10, align: "", maxStreams: 10 };
+    const scalarWindow: FlowNode = { id: "", type: "pdm-window", size: 1024, overlap: 50, targetFs: 1000, maxGapMs: 10, jitterMs: 0, align: "", maxStreams: 10 };
     const [scalarPdm, scalarRef] = await bestOfAlternating(RED, [
       { flow: chain(ingest, scalarWindow), messages: scalarMessages(scalars), expectedAtSink: windowCount(scalars, 1024) },
       { flow: reference, messages: scalarMessages(scalars), expectedAtSink: scalars },
@@ -158,7 +158,7 @@ export async function run(report: BenchReport): Promise<void> {
     });
 
     const blocks = 2_000;
-    const blockWindow: FlowNode = { id: "", type: "pdm-window", size: 2048, overlap: 50, targetFs: 0, maxGapMs: 0, align: "", maxStreams: 10 };
+    const blockWindow: FlowNode = { id: "", type: "pdm-window", size: 2048, overlap: 50, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 10 };
     const [blockPdm, blockRef] = await bestOfAlternating(RED, [
       { flow: chain(ingest, blockWindow), messages: blockMessages(blocks), expectedAtSink: windowCount(blocks * BLOCK, 2048) },
       { flow: reference, messages: blockMessages(blocks), expectedAtSink: blocks },

@@ -12,6 +12,7 @@ interface WindowConfig extends NodeDef {
   overlap: string | number;
   targetFs: string | number;
   maxGapMs: string | number;
+  jitterMs: string | number;
   align: string;
   maxStreams: string | number;
 }
@@ -26,6 +27,7 @@ export function windowOptions(config: WindowConfig): WindowOptions {
     overlap: number(config.overlap, 50) / 100,
     targetFs: number(config.targetFs, 0),
     maxGapMs: number(config.maxGapMs, 0),
+    jitterMs: number(config.jitterMs, 0),
     align: (config.align ?? "").split(",").map((s) => s.trim()).filter(Boolean),
     maxStreams: number(config.maxStreams, 1000),
   };

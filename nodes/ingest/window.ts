@@ -16,6 +16,11 @@ export interface WindowOptions {
   targetFs: number;
   /** Gaps up to this long are filled by linear interpolation; longer gaps break the window. */
   maxGapMs: number;
+  /**
+   * A block starting within this many ms of where the previous one ended continues it
+   * (block time stamps taken on arrival jitter); 0 = within half a sample.
+   */
+  jitterMs: number;
   /** Sensors to align into one multi-channel window per asset; empty = one window per sensor. */
   align: string[];
   /** The most (asset, sensor) streams kept at once; more is an error (bounded memory). */
@@ -259,6 +264,7 @@ export class Windower {
     if (!(options.overlap >= 0 && options.overlap < 1)) throw new Error(`overlap: expected 0 to 99 %, got ${options.overlap * 100} %`);
     if (!(options.targetFs >= 0)) throw new Error(`target rate: expected a number >= 0, got ${options.targetFs}`);
     if (!(options.maxGapMs >= 0)) throw new Error(`max gap: expected a number >= 0, got ${options.maxGapMs}`);
+    if (!(options.jitterMs >= 0)) throw new Error(`jitter: expected a number >= 0, got ${options.jitterMs}`);
   }
 
   /** Forget the streams of one asset (or all): partial windows are discarded. */
@@ -290,11 +296,16 @@ export class Windower {
   addBlock(block: SampleBlock): void {
     const stream = this.stream(block.asset, block.sensor, block.unit);
     if (this.options.targetFs > 0) {
-      if (stream.started && block.t0 <= stream.lastT) {
-        throw new Error(`msg.payload.t0: ${block.asset}/${block.sensor} block starts at ${block.t0}, not after the previous sample (${stream.lastT}): dropped`);
-      }
       const step = 1000 / block.fs;
-      for (let i = 0; i < block.values.length; i++) this.resamplePoint(stream, block.t0 + i * step, block.values[i]);
+      let t0 = block.t0;
+      if (stream.started) {
+        const expected = stream.lastT + step;
+        if (Math.abs(t0 - expected) <= this.options.jitterMs) t0 = expected;
+        else if (t0 <= stream.lastT) {
+          throw new Error(`msg.payload.t0: ${block.asset}/${block.sensor} block starts at ${block.t0}, not after the previous sample (${stream.lastT}): dropped`);
+        }
+      }
+      for (let i = 0; i < block.values.length; i++) this.resamplePoint(stream, t0 + i * step, block.values[i]);
     } else {
       this.addNativeBlock(stream, block);
     }
@@ -405,9 +416,10 @@ export class Windower {
       this.startStream(stream, block.fs, block.t0);
       stream.nextK = Math.round((block.t0 - stream.origin) / stream.period);
     } else {
-      // Where this block starts relative to where the previous one ended: jitter below
-      // half a sample rounds away; a positive difference is a gap.
-      const offset = Math.round((block.t0 - stream.expectedT) / stream.period);
+      // Where this block starts relative to where the previous one ended: jitter within the
+      // tolerance (at least half a sample, which rounds away) continues; more is a gap.
+      const drift = block.t0 - stream.expectedT;
+      const offset = Math.abs(drift) <= this.options.jitterMs ? 0 : Math.round(drift / stream.period);
       if (offset < 0) {
         throw new Error(
           `msg.payload.t0: ${block.asset}/${block.sensor} block starts at ${block.t0}, ${-offset} sample(s) before the previous block ended (${stream.expectedT}): dropped`,

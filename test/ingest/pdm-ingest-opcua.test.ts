@@ -33,7 +33,7 @@ function flow(endpoint: string, action: "read" | "subscribe"): FlowNode[] {
       wires: [["window", "samples"]],
     },
     { id: "samples", type: "helper" },
-    { id: "window", type: "pdm-window", size: 8, overlap: 50, targetFs: 10, maxGapMs: 1000, align: "", maxStreams: 10, wires: [["windows"], ["breaks"]] },
+    { id: "window", type: "pdm-window", size: 8, overlap: 50, targetFs: 10, maxGapMs: 1000, jitterMs: 0, align: "", maxStreams: 10, wires: [["windows"], ["breaks"]] },
     { id: "windows", type: "helper" },
     { id: "breaks", type: "helper" },
   ]);

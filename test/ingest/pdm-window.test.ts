@@ -11,7 +11,7 @@ const T0 = Date.UTC(2026, 0, 1);
 
 function flow(windowConfig: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
   return onTab([
-    { id: "window", type: "pdm-window", size: 4, overlap: 50, targetFs: 0, maxGapMs: 0, align: "", maxStreams: 100, ...windowConfig, wires: [["windows"], ["breaks"]] },
+    { id: "window", type: "pdm-window", size: 4, overlap: 50, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100, ...windowConfig, wires: [["windows"], ["breaks"]] },
     { id: "windows", type: "helper" },
     { id: "breaks", type: "helper" },
     { id: "caught", type: "helper" },

@@ -9,7 +9,7 @@ function collector(options: Partial<WindowOptions>) {
   const aligned: AlignedWindow[] = [];
   const events: WindowEvent[] = [];
   const windower = new Windower(
-    { size: 4, overlap: 0.5, targetFs: 0, maxGapMs: 0, align: [], maxStreams: 100, ...options },
+    { size: 4, overlap: 0.5, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: [], maxStreams: 100, ...options },
     { window: (w) => windows.push(w), aligned: (w) => aligned.push(w), event: (e) => events.push(e) },
   );
   return { windower, windows, aligned, events };
@@ -40,6 +40,31 @@ describe("windowing", () => {
     windower.addBlock(block([7, 8], T0 + 7)); // samples at +4..+6 missing: 3 ms gap
     assert.deepEqual(windows.map((w) => w.values), [[0, 1, 2, 3], [4, 5, 6, 7]]);
     assert.deepEqual(events, []);
+  });
+
+  it("continues blocks stamped on arrival within the jitter tolerance, at the native rate and resampled", () => {
+    // 1 kHz blocks of 4 samples whose stamps are up to 2 ms early or late (4 ms apart nominally).
+    const stamps = [0, 6, 7, 13, 16, 19];
+    for (const targetFs of [0, 1000]) {
+      const { windower, windows, events } = collector({ overlap: 0, jitterMs: 3, targetFs, maxGapMs: 10 });
+      stamps.forEach((t, b) => windower.addBlock(block(ramp(4 * b, 4), T0 + t)));
+      assert.deepEqual(events, [], `no breaks at ${targetFs || "native"} rate`);
+      assert.deepEqual(windows.map((w) => w.values), [0, 4, 8, 12, 16, 20].map((from) => ramp(from, 4)), `${targetFs || "native"}`);
+    }
+    const strict = collector({ overlap: 0, jitterMs: 0 });
+    strict.windower.addBlock(block(ramp(0, 4), T0));
+    assert.throws(() => strict.windower.addBlock(block(ramp(4, 4), T0 + 2)), /2 sample\(s\) before the previous block ended/);
+  });
+
+  it("aligns resampled scalar sensors of one asset on one grid", () => {
+    const { windower, aligned } = collector({ align: ["temp", "speed"], targetFs: 10, maxGapMs: 1000, overlap: 0 });
+    for (let i = 0; i < 6; i++) {
+      windower.addScalar({ asset: "P1", sensor: "temp", ts: T0 + 100 * i + 30, value: i });
+      windower.addScalar({ asset: "P1", sensor: "speed", ts: T0 + 100 * i + 70, value: 10 * i });
+    }
+    assert.equal(aligned.length, 1);
+    assert.equal(aligned[0].t0, T0 + 100);
+    assert.deepEqual(aligned[0].channels.map((c) => c.values.map((v) => Math.round(v * 1e6) / 1e6)), [[0.7, 1.7, 2.7, 3.7], [3, 13, 23, 33]]);
   });
 
   it("breaks the window on a long gap, says so, and still windows each block (FEMTO snapshots)", () => {
