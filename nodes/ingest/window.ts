@@ -193,7 +193,8 @@ class AlignedGroup {
         detail: `no data from ${missing.join(", ") || "the other channels"} for this time: oldest samples of ${from.sensor} dropped`,
       });
     }
-    this.emitReady();
+    // A window needs N samples of every channel: until this one has them, nothing can be ready.
+    if (from.values.length >= size) this.emitReady();
   }
 
   private emitReady(): void {
