@@ -8,6 +8,7 @@ import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
 import { isRecord } from "../shared/validate";
+import { linkSignal } from "./link";
 import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError, serializeMessage } from "./outbox";
 
 interface BufferConfig extends NodeDef {
@@ -31,20 +32,6 @@ interface BufferTag {
   n: number;
   /** Set on a probe: the stored sequence number of the message sent to test the link. */
   probe?: number;
-}
-
-/** A link signal: `msg.link` true/false/"up"/"down", or a Status node's report about the downstream node. */
-export function linkSignal(msg: Record<string, unknown>): boolean | undefined {
-  const link = msg.link;
-  if (link === true || link === "up") return true;
-  if (link === false || link === "down") return false;
-  if (link !== undefined) throw new Error(`msg.link: expected true, false, "up" or "down", got ${JSON.stringify(link)}`);
-  const report = msg.status;
-  if (isRecord(report) && isRecord(report.source) && typeof report.text === "string") {
-    if (/disconnect|not connected|error|fail|down/i.test(report.text)) return false;
-    if (/connected|up|ok/i.test(report.text)) return true;
-  }
-  return undefined;
 }
 
 export default function register(RED: NodeAPI): void {
