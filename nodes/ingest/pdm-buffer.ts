@@ -164,13 +164,14 @@ export default function register(RED: NodeAPI): void {
 
     const failedDownstream = (msg: Record<string, unknown>, tag: BufferTag) => {
       if (!outbox) return;
-      if (tag.probe !== undefined) {
+      if (tag.probe !== undefined && tag.probe === probeSeq) {
         // The probe failed again: it is still stored; try later.
         clearTimeout(retryTimer);
         probeSeq = undefined;
         retryTimer = setTimeout(probe, retryMs);
         return;
       }
+      // A message passed on failed (or a probe's failure came after it was taken as delivered): store it again.
       const original: Record<string, unknown> = { ...msg };
       delete original.error;
       delete original.pdmBuffer;
