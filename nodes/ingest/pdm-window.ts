@@ -20,7 +20,7 @@ interface WindowConfig extends NodeDef {
 const STATUS_INTERVAL_MS = 1000;
 
 /** The editor's fields as window options; errors name the field. */
-export function windowOptions(config: WindowConfig): WindowOptions {
+function windowOptions(config: WindowConfig): WindowOptions {
   const number = (value: unknown, fallback: number) => (value === undefined || value === "" ? fallback : Number(value));
   const options: WindowOptions = {
     size: number(config.size, 1024),
