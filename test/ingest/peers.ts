@@ -1,10 +1,12 @@
 /**
- * Real peers for the ingest tests: an OPC UA server (node-opcua) and a Modbus TCP server
- * (modbus-serial), both on 127.0.0.1 on a free port, started and stopped by the tests.
+ * Real peers for the ingest tests: an OPC UA server (node-opcua), a Modbus TCP server
+ * (modbus-serial) and an MQTT broker (aedes), all on 127.0.0.1 on a free port, started and
+ * stopped by the tests.
  */
 import * as net from "node:net";
 import { DataType, OPCUAServer, StatusCodes, Variant } from "node-opcua";
 import { ServerTCP } from "modbus-serial";
+import { createBroker } from "aedes";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -93,4 +95,33 @@ export async function startModbusServer(holding: number[]): Promise<ModbusPeer> 
     server.on("socketError", reject);
   });
   return { port, holding, stop: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+export interface MqttPeer {
+  port: number;
+  /** Resolves when a client has subscribed to a topic filter. */
+  subscribed(filter: string): Promise<void>;
+  publish(topic: string, payload: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startMqttBroker(): Promise<MqttPeer> {
+  const port = await freePort();
+  const broker = createBroker();
+  const server = net.createServer(broker.handle);
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    port,
+    subscribed: (filter) =>
+      new Promise((resolve) => {
+        broker.on("subscribe", (subscriptions) => {
+          if (subscriptions.some((s) => s.topic === filter)) resolve();
+        });
+      }),
+    publish: (topic, payload) =>
+      new Promise((resolve, reject) =>
+        broker.publish({ cmd: "publish", topic, payload: Buffer.from(payload), qos: 0, retain: false, dup: false }, (err) => (err ? reject(err) : resolve())),
+      ),
+    stop: () => new Promise<void>((resolve) => broker.close(() => server.close(() => resolve()))),
+  };
 }
