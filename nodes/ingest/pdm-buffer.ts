@@ -9,6 +9,7 @@ import type { NodeMessage } from "node-red";
 import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
 import { isRecord } from "../shared/validate";
 import { linkSignal } from "./link";
+import { statusThrottle } from "./status-throttle";
 import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError, serializeMessage } from "./outbox";
 
 interface BufferConfig extends NodeDef {
@@ -23,7 +24,6 @@ interface BufferConfig extends NodeDef {
 const REPLAY_BATCH = 500;
 /** Messages written to the file in one transaction, at the latest at the end of the event loop's turn. */
 const STORE_BATCH = 500;
-const STATUS_INTERVAL_MS = 1000;
 
 /** What pdm-buffer adds to messages it passes on when it watches for failures. */
 interface BufferTag {
@@ -64,17 +64,13 @@ export default function register(RED: NodeAPI): void {
     let replayTimer: NodeJS.Immediate | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     let probeSeq: number | undefined;
-    let statusAt = 0;
-
-    const showState = (force = false) => {
-      const now = Date.now();
-      if (!outbox || (!force && now - statusAt < STATUS_INTERVAL_MS)) return;
-      statusAt = now;
+    const state = statusThrottle(() => {
+      if (!outbox) return;
       const dropped = outbox.dropped ? `, ${outbox.dropped} dropped` : "";
       if (linkUp && waiting() === 0) status.ok(node, `link up, ${passed} passed${dropped}`);
       else if (linkUp) status.busy(node, `replaying ${waiting()}${dropped}`);
       else status.warn(node, `link down, ${waiting()} stored${dropped}`);
-    };
+    });
 
     const waiting = () => (outbox?.size ?? 0) + pending.length;
 
@@ -131,7 +127,8 @@ export default function register(RED: NodeAPI): void {
       }
       if (waiting() > 0) replayTimer = setImmediate(replay);
       else outbox.endOutage();
-      showState(waiting() === 0);
+      if (waiting() === 0) state.now();
+      else state.update();
     };
 
     const setLink = (up: boolean) => {
@@ -141,7 +138,7 @@ export default function register(RED: NodeAPI): void {
       retryTimer = undefined;
       probeSeq = undefined;
       if (up && !replayTimer) replayTimer = setImmediate(replay);
-      showState(true);
+      state.now();
     };
 
     /** After a failure: send the oldest stored message alone; if no failure comes back, the link is up again. */
@@ -202,12 +199,13 @@ export default function register(RED: NodeAPI): void {
       } else {
         store(msg);
       }
-      showState();
+      state.update();
     });
 
     node.on("close", (_removed: boolean, done: () => void) => {
       if (replayTimer) clearImmediate(replayTimer);
       clearTimeout(retryTimer);
+      state.stop();
       try {
         writePending();
       } finally {
@@ -217,7 +215,7 @@ export default function register(RED: NodeAPI): void {
     });
 
     if (outbox) {
-      showState(true);
+      state.now();
       if (linkUp && outbox.size > 0) replayTimer = setImmediate(replay);
     }
   }

@@ -5,6 +5,7 @@
 import type { NodeMessage } from "node-red";
 import { NodeAPI, NodeDef, Node, errorOf, onInput, status } from "../shared/node-red";
 import { IngestResult, Sample, SourceMessage, ingestMessage } from "./sources";
+import { statusThrottle } from "./status-throttle";
 import { TagMap, parseTagMap } from "./tagmap";
 
 interface IngestConfig extends NodeDef {
@@ -17,9 +18,6 @@ const CONNECTOR_FIELDS = new Set([
   "statusCode", "sourceTimestamp", "serverTimestamp", "sourcePicoseconds", "serverPicoseconds", "datatype",
   "responseBuffer", "input", "modbusRequest", "values", "valueNames", "sendingNodeId",
 ]);
-
-/** Status updates cost editor traffic: at most one a second. */
-const STATUS_INTERVAL_MS = 1000;
 
 /** The sample as a message that keeps the other properties of the connector's message (copied, not deleted: faster). */
 function sampleMessage(msg: NodeMessage, tag: unknown, sample: Sample): NodeMessage {
@@ -50,15 +48,12 @@ export default function register(RED: NodeAPI): void {
 
     let samples = 0;
     let withoutValue = 0;
-    let statusAt = 0;
-    const showCounts = () => {
-      const now = Date.now();
-      if (now - statusAt < STATUS_INTERVAL_MS) return;
-      statusAt = now;
+    const counts = statusThrottle(() => {
       const text = `${samples} samples${withoutValue ? `, ${withoutValue} bad` : ""}`;
       if (withoutValue) status.warn(node, text);
       else status.ok(node, text);
-    };
+    });
+    node.on("close", () => counts.stop());
 
     onInput(node, (msg, send) => {
       if (!map) throw configError ?? new Error("no tag map");
@@ -67,7 +62,7 @@ export default function register(RED: NodeAPI): void {
       withoutValue += result.withoutValue;
       if (result.samples.length === 1) send(sampleMessage(msg, msg.topic, result.samples[0]));
       else if (result.samples.length > 1) send([result.samples.map((sample) => sampleMessage(msg, msg.topic, sample))]);
-      showCounts();
+      counts.update();
       if (result.errors.length > 0) throw new Error(result.errors.map((e) => e.message).join("; "));
     });
   }

@@ -5,6 +5,7 @@
 import { checkSampleBlock, checkScalarSample } from "../shared/contract";
 import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status } from "../shared/node-red";
 import { isRecord } from "../shared/validate";
+import { statusThrottle } from "./status-throttle";
 import { WindowOptions, Windower } from "./window";
 
 interface WindowConfig extends NodeDef {
@@ -16,8 +17,6 @@ interface WindowConfig extends NodeDef {
   align: string;
   maxStreams: string | number;
 }
-
-const STATUS_INTERVAL_MS = 1000;
 
 /** The editor's fields as window options; errors name the field. */
 function windowOptions(config: WindowConfig): WindowOptions {
@@ -56,15 +55,14 @@ export default function register(RED: NodeAPI): void {
       status.error(node, configError.message);
     }
 
-    let statusAt = 0;
-    const showCounts = (w: Windower) => {
-      const now = Date.now();
-      if (now - statusAt < STATUS_INTERVAL_MS) return;
-      statusAt = now;
-      const text = `${w.stats.windows} windows, ${w.streamCount} streams${w.stats.events ? `, ${w.stats.events} breaks` : ""}`;
-      if (w.stats.events) status.warn(node, text);
+    const counts = statusThrottle(() => {
+      if (!windower) return;
+      const { windows, events } = windower.stats;
+      const text = `${windows} windows, ${windower.streamCount} streams${events ? `, ${events} breaks` : ""}`;
+      if (events) status.warn(node, text);
       else status.ok(node, text);
-    };
+    });
+    node.on("close", () => counts.stop());
 
     onInput(node, (msg, sendThis) => {
       if (!windower) throw configError ?? new Error("not configured");
@@ -77,7 +75,7 @@ export default function register(RED: NodeAPI): void {
       send = sendThis;
       if (isRecord(msg.payload) && "values" in msg.payload) windower.addBlock(checkSampleBlock(msg.payload, "msg.payload"));
       else windower.addScalar(checkScalarSample(msg.payload, "msg.payload"));
-      showCounts(windower);
+      counts.update();
     });
   }
   RED.nodes.registerType("pdm-window", PdmWindowNode);
