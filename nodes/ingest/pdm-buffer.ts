@@ -208,9 +208,10 @@ export default function register(RED: NodeAPI): void {
       state.stop();
       try {
         writePending();
-      } finally {
-        outbox?.close();
+      } catch (err) {
+        node.error(`pdm-buffer: could not store messages on close: ${errorOf(err).message}`);
       }
+      outbox?.close();
       done();
     });
 
