@@ -291,7 +291,7 @@ export class Windower {
     if (stream.started && sample.ts <= stream.lastT) {
       throw new Error(`msg.payload.ts: ${sample.asset}/${sample.sensor} sample at ${sample.ts} is not after the previous one (${stream.lastT}): dropped`);
     }
-    this.resamplePoint(stream, sample.ts, sample.value);
+    this.resamplePoint(stream, sample.ts, sample.value, false);
   }
 
   addBlock(block: SampleBlock): void {
@@ -306,7 +306,8 @@ export class Windower {
           throw new Error(`msg.payload.t0: ${block.asset}/${block.sensor} block starts at ${block.t0}, not after the previous sample (${stream.lastT}): dropped`);
         }
       }
-      for (let i = 0; i < block.values.length; i++) this.resamplePoint(stream, t0 + i * step, block.values[i]);
+      // The samples inside a block follow each other: only the block's start can be a gap.
+      for (let i = 0; i < block.values.length; i++) this.resamplePoint(stream, t0 + i * step, block.values[i], i > 0);
     } else {
       this.addNativeBlock(stream, block);
     }
@@ -449,14 +450,20 @@ export class Windower {
 
   // --- resampling: every input sample is a point of a piecewise linear signal ----------
 
-  private resamplePoint(stream: Stream, t: number, value: number): void {
+  /**
+   * One input sample at time t. A pause since the previous one longer than the gap limit
+   * (at least two target periods, so readings at about the target rate never break) breaks
+   * the window, unless the sample is known to follow on (inside a block).
+   */
+  private resamplePoint(stream: Stream, t: number, value: number, followsOn: boolean): void {
+    const gapLimit = Math.max(this.options.maxGapMs, 2 * stream.period);
     if (!stream.started) {
       this.startStream(stream, this.options.targetFs, t);
       stream.nextK = Math.ceil(t / stream.period - 1e-9);
       stream.lastT = t;
       stream.lastValue = value;
-    } else if (t - stream.lastT > this.options.maxGapMs) {
-      this.report(stream, "gap", t, `gap of ${(t - stream.lastT).toFixed(1)} ms > ${this.options.maxGapMs} ms: window broken`);
+    } else if (!followsOn && t - stream.lastT > gapLimit) {
+      this.report(stream, "gap", t, `gap of ${(t - stream.lastT).toFixed(1)} ms > ${gapLimit} ms: window broken`);
       stream.nextK = Math.ceil(t / stream.period - 1e-9);
       stream.lastT = t;
       stream.lastValue = value;

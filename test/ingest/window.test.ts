@@ -115,6 +115,19 @@ describe("windowing", () => {
     assert.throws(() => native.windower.addScalar({ asset: "P1", sensor: "temp", ts: T0, value: 1 }), /have no sample rate: set "resample to"/);
   });
 
+  it("never breaks on readings about the target rate apart, even with no gap filling, but does on a pause", () => {
+    const { windower, windows, events } = collector({ targetFs: 10, maxGapMs: 0, overlap: 0 });
+    for (let i = 0; i < 8; i++) windower.addScalar({ asset: "P1", sensor: "temp", ts: T0 + 100 * i + (i % 2 ? 30 : -30), value: i });
+    assert.equal(events.length, 0);
+    assert.equal(windows.length, 2); // grid points at 0, 100, … 700 ms
+    windower.addScalar({ asset: "P1", sensor: "temp", ts: T0 + 2000, value: 0 });
+    assert.deepEqual(events.map((e) => e.event), ["gap"]);
+    const blocks = collector({ targetFs: 1000, maxGapMs: 0, overlap: 0 });
+    blocks.windower.addBlock(block(ramp(0, 40), T0, 2000));
+    assert.deepEqual(blocks.events, []);
+    assert.equal(blocks.windows.length, 5);
+  });
+
   it("resamples blocks to a target rate", () => {
     const { windower, windows } = collector({ targetFs: 500, maxGapMs: 10, overlap: 0 });
     windower.addBlock(block(ramp(0, 16), T0)); // 1 kHz ramp -> every second sample at 500 Hz
