@@ -45,6 +45,9 @@ export function serializeMessage(msg: object): string {
   return json;
 }
 
+/** Messages staged before the caller is told to flush (a transaction of this size takes about a millisecond). */
+const STAGE_BATCH = 500;
+
 /** Room for the order numbers of failed messages before the head of the queue. */
 const REQUEUE_SPAN = 1e9;
 
@@ -69,6 +72,8 @@ export class Outbox {
   private nextSeq: number;
   /** The head of the queue when the current outage began; failed messages go before it. */
   private outageBase: number | undefined;
+  /** Messages taken but not yet written. */
+  private staged: string[] = [];
 
   constructor(private readonly options: OutboxOptions) {
     if (!Number.isInteger(options.maxMessages) || options.maxMessages < 1) {
@@ -94,9 +99,9 @@ export class Outbox {
     this.droppedCount = (this.db.prepare("SELECT value FROM meta WHERE key = 'dropped'").get() as { value: number }).value;
   }
 
-  /** Messages waiting. */
+  /** Messages waiting: stored, and staged for the next write. */
   get size(): number {
-    return this.count;
+    return this.count + this.staged.length;
   }
 
   get dropped(): number {
@@ -104,18 +109,26 @@ export class Outbox {
   }
 
   /**
-   * Store messages (as serializeMessage made them) at the end of the queue in one transaction:
-   * one write to the journal instead of one per message. With the reject policy, nothing is
-   * stored if they do not all fit.
+   * Take a message (as serializeMessage made it) for the end of the queue. Staged messages
+   * are written together by flush(), in one transaction: one write to the journal instead of
+   * one per message. Reading the queue flushes first. The reject policy applies here.
+   * Returns true when so many are staged that the caller should flush now.
    */
-  appendSerialized(json: string[]): void {
-    if (this.options.policy === "reject" && this.count + json.length > this.options.maxMessages) {
-      throw new OutboxFullError(this.options.maxMessages);
-    }
+  stage(json: string): boolean {
+    if (this.options.policy === "reject" && this.size >= this.options.maxMessages) throw new OutboxFullError(this.options.maxMessages);
+    this.staged.push(json);
+    return this.staged.length >= STAGE_BATCH;
+  }
+
+  /** Write the staged messages; with drop-oldest, the oldest make room. */
+  flush(): void {
+    if (this.staged.length === 0) return;
+    const json = this.staged;
+    this.staged = [];
     this.db.transaction(() => {
       const excess = this.count + json.length - this.options.maxMessages;
       if (excess > 0) this.dropOldest(excess);
-      // More messages than the bound in one call: only the newest fit, the others count as dropped.
+      // More messages staged than the bound: only the newest fit, the others count as dropped.
       const skipped = Math.max(0, json.length - this.options.maxMessages);
       if (skipped > 0) this.countDropped(skipped);
       for (const text of json.slice(skipped)) {
@@ -125,11 +138,6 @@ export class Outbox {
     })();
   }
 
-  /** The most messages kept. */
-  get capacity(): number {
-    return this.options.maxMessages;
-  }
-
   /**
    * Store a message that failed downstream before every message waiting since the outage
    * began, ordered among the other failed ones by `order` (the counter it was passed on
@@ -137,6 +145,7 @@ export class Outbox {
    */
   requeue(msg: object, order: number): void {
     const json = serializeMessage(msg);
+    this.flush();
     if (this.count >= this.options.maxMessages) {
       if (this.options.policy === "reject") throw new OutboxFullError(this.options.maxMessages);
       this.dropOldest(1);
@@ -156,6 +165,7 @@ export class Outbox {
 
   /** The oldest `limit` messages, in order, still stored until `remove`. */
   peek(limit: number): StoredMessage[] {
+    this.flush();
     return this.selectHead.all(limit).map((row) => ({ seq: row.seq, msg: JSON.parse(row.msg) as Record<string, unknown> }));
   }
 
@@ -164,8 +174,13 @@ export class Outbox {
     this.count -= this.deleteUpTo.run(upToSeq).changes;
   }
 
+  /** Write what is staged and close the file (closed even when the write fails). */
   close(): void {
-    this.db.close();
+    try {
+      this.flush();
+    } finally {
+      this.db.close();
+    }
   }
 
   private dropOldest(excess: number): void {

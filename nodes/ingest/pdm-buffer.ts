@@ -10,7 +10,7 @@ import { NodeAPI, NodeDef, Node, Send, errorOf, onInput, status, userDataDir } f
 import { isRecord } from "../shared/validate";
 import { linkSignal } from "./link";
 import { statusThrottle } from "./status-throttle";
-import { FULL_POLICIES, FullPolicy, Outbox, OutboxFullError, serializeMessage } from "./outbox";
+import { FULL_POLICIES, FullPolicy, Outbox, serializeMessage } from "./outbox";
 
 interface BufferConfig extends NodeDef {
   maxMessages: string | number;
@@ -22,8 +22,6 @@ interface BufferConfig extends NodeDef {
 
 /** Messages replayed per turn of the event loop: new input and other nodes get their turn in between. */
 const REPLAY_BATCH = 500;
-/** Messages written to the file in one transaction, at the latest at the end of the event loop's turn. */
-const STORE_BATCH = 500;
 
 /** What pdm-buffer adds to messages it passes on when it watches for failures. */
 interface BufferTag {
@@ -57,9 +55,8 @@ export default function register(RED: NodeAPI): void {
     }
 
     let linkUp = config.startUp !== false;
-    /** Accepted messages not yet written: written together at the end of this turn of the event loop. */
-    let pending: string[] = [];
-    let storeTimer: NodeJS.Immediate | undefined;
+    /** Staged messages are written at the end of this turn of the event loop, or earlier when many. */
+    let flushTimer: NodeJS.Immediate | undefined;
     let passed = 0;
     let replayTimer: NodeJS.Immediate | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
@@ -72,15 +69,18 @@ export default function register(RED: NodeAPI): void {
       else status.warn(node, `link down, ${waiting()} stored${dropped}`);
     });
 
-    const waiting = () => (outbox?.size ?? 0) + pending.length;
+    const waiting = () => outbox?.size ?? 0;
 
-    const writePending = () => {
-      if (storeTimer) clearImmediate(storeTimer);
-      storeTimer = undefined;
-      if (!outbox || pending.length === 0) return;
-      const batch = pending;
-      pending = [];
-      outbox.appendSerialized(batch);
+    /** The end-of-turn write runs outside any input handler: report a failure (disk full…) instead of throwing. */
+    const flushLater = () => {
+      flushTimer = undefined;
+      try {
+        outbox?.flush();
+      } catch (err) {
+        const error = errorOf(err);
+        node.error(`pdm-buffer: could not store messages: ${error.message}`);
+        status.error(node, error.message);
+      }
     };
 
     /**
@@ -89,21 +89,8 @@ export default function register(RED: NodeAPI): void {
      */
     const store = (msg: object) => {
       if (!outbox) return;
-      if (config.policy === "reject" && waiting() >= outbox.capacity) throw new OutboxFullError(outbox.capacity);
-      pending.push(serializeMessage(msg));
-      if (pending.length >= STORE_BATCH) writePending();
-      else if (!storeTimer) storeTimer = setImmediate(writeLater);
-    };
-
-    /** The end-of-turn write runs outside any input handler: report a failure (disk full…) instead of throwing. */
-    const writeLater = () => {
-      try {
-        writePending();
-      } catch (err) {
-        const error = errorOf(err);
-        node.error(`pdm-buffer: could not store messages: ${error.message}`);
-        status.error(node, error.message);
-      }
+      if (outbox.stage(serializeMessage(msg))) outbox.flush();
+      else if (!flushTimer) flushTimer = setImmediate(flushLater);
     };
 
     const tagged = (msg: Record<string, unknown>, probe?: number): NodeMessage => {
@@ -116,7 +103,6 @@ export default function register(RED: NodeAPI): void {
     const replay = () => {
       replayTimer = undefined;
       if (!outbox || !linkUp) return;
-      writePending();
       const batch = outbox.peek(REPLAY_BATCH);
       if (batch.length > 0) {
         for (const stored of batch) {
@@ -145,7 +131,6 @@ export default function register(RED: NodeAPI): void {
     const probe = () => {
       retryTimer = undefined;
       if (!outbox || linkUp) return;
-      writePending();
       const [head] = outbox.peek(1);
       if (!head) return setLink(true);
       probeSeq = head.seq;
@@ -172,7 +157,6 @@ export default function register(RED: NodeAPI): void {
       const original: Record<string, unknown> = { ...msg };
       delete original.error;
       delete original.pdmBuffer;
-      writePending();
       outbox.requeue(original, tag.n);
       if (linkUp) {
         setLink(false);
@@ -205,13 +189,13 @@ export default function register(RED: NodeAPI): void {
     node.on("close", (_removed: boolean, done: () => void) => {
       if (replayTimer) clearImmediate(replayTimer);
       clearTimeout(retryTimer);
+      if (flushTimer) clearImmediate(flushTimer);
       state.stop();
       try {
-        writePending();
+        outbox?.close();
       } catch (err) {
         node.error(`pdm-buffer: could not store messages on close: ${errorOf(err).message}`);
       }
-      outbox?.close();
       done();
     });
 

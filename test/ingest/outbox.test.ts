@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { Outbox, serializeMessage } from "../../nodes/ingest/outbox";
 
 function append(outbox: Outbox, ...msgs: object[]): void {
-  outbox.appendSerialized(msgs.map(serializeMessage));
+  for (const msg of msgs) outbox.stage(serializeMessage(msg));
+  outbox.flush();
 }
 
 describe("store-and-forward outbox", () => {
@@ -49,7 +50,7 @@ describe("store-and-forward outbox", () => {
     outbox.close();
   });
 
-  it("stores a batch in one go, applying the bound to the batch as a whole", () => {
+  it("writes staged messages in one go, applying the bound to them as a whole", () => {
     const dropping = new Outbox({ file: path.join(dir, "drop.sqlite"), maxMessages: 3, policy: "drop-oldest" });
     append(dropping, { payload: 0 }, { payload: 1 });
     append(dropping, { payload: 2 }, { payload: 3 }, { payload: 4 }, { payload: 5 });
@@ -58,8 +59,10 @@ describe("store-and-forward outbox", () => {
     dropping.close();
     const rejecting = new Outbox({ file: path.join(dir, "reject.sqlite"), maxMessages: 3, policy: "reject" });
     append(rejecting, { payload: 0 }, { payload: 1 });
-    assert.throws(() => append(rejecting, { payload: 2 }, { payload: 3 }), /buffer full/);
-    assert.deepEqual(rejecting.peek(10).map((m) => m.msg.payload), [0, 1]);
+    rejecting.stage(serializeMessage({ payload: 2 }));
+    assert.throws(() => rejecting.stage(serializeMessage({ payload: 3 })), /buffer full/);
+    assert.equal(rejecting.size, 3);
+    assert.deepEqual(rejecting.peek(10).map((m) => m.msg.payload), [0, 1, 2]);
     rejecting.close();
   });
 
