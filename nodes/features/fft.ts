@@ -3,13 +3,13 @@
  * so a window costs no allocation. Plans are cached by size (`fftPlan(n)`).
  *
  * The features use the WebAssembly kernel (wasm-fft.ts, about 2.3x faster than fft.js
- * in bench/features.bench.ts) from 16 points up, and fft.js below that, where the
- * kernel's vector loops do not fit. fft.js also stays as the reference the kernel is
- * tested against. A radix-4 TypeScript kernel was tried (git history) and measured
- * slower than fft.js.
+ * in bench/features.bench.ts) from 16 points up. fft.js serves below that, where the
+ * kernel's vector loops do not fit, and wherever this Node.js cannot run WebAssembly.
+ * fft.js also stays as the reference the kernel is tested against. A radix-4 TypeScript
+ * kernel was tried (git history) and measured slower than fft.js.
  */
 import FFT from "fft.js";
-import { WasmFftPlan } from "./wasm-fft";
+import { WasmFftPlan, wasmFftAvailable } from "./wasm-fft";
 
 export function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n >= 2 && (n & (n - 1)) === 0;
@@ -92,7 +92,8 @@ export function fftPlan(size: number): FftPlan {
   let plan = plans.get(size);
   if (!plan) {
     // FftJsPlan also reports a size that is not a power of two.
-    plan = isPowerOfTwo(size) && size >= WasmFftPlan.MIN_SIZE ? new WasmFftPlan(size) : new FftJsPlan(size);
+    const wasm = isPowerOfTwo(size) && size >= WasmFftPlan.MIN_SIZE && wasmFftAvailable();
+    plan = wasm ? new WasmFftPlan(size) : new FftJsPlan(size);
     plans.set(size, plan);
   }
   return plan;

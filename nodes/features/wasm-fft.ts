@@ -23,15 +23,30 @@ interface KernelExports {
   cifft(n: number, re: number, im: number, work: number, outRe: number, outIm: number, stageTable: number): void;
 }
 
-const webAssembly = (globalThis as unknown as { WebAssembly: WebAssemblyApi }).WebAssembly;
+const webAssembly = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
 const PAGE_BYTES = 65536;
 
-let compiled: object | undefined;
+let compiled: object | null | undefined;
 
-/** Compiled on first use, synchronously (a few kB), so that plans stay synchronous. */
-function kernelModule(): object {
-  compiled ??= new webAssembly.Module(Buffer.from(fftWasmBase64, "base64"));
+/**
+ * The kernel's module, compiled on first use, synchronously (a few kB) so that plans stay
+ * synchronous; null where this Node.js cannot run it (e.g. `node --jitless`, which has no
+ * WebAssembly, or an engine without SIMD128).
+ */
+function kernelModule(): object | null {
+  if (compiled === undefined) {
+    try {
+      compiled = webAssembly ? new webAssembly.Module(Buffer.from(fftWasmBase64, "base64")) : null;
+    } catch {
+      compiled = null;
+    }
+  }
   return compiled;
+}
+
+/** Whether WebAssembly plans can be made here (fftPlan falls back to fft.js otherwise). */
+export function wasmFftAvailable(): boolean {
+  return kernelModule() !== null;
 }
 
 /**
@@ -98,7 +113,9 @@ export class WasmFftPlan implements FftPlan {
     }
     this.size = size;
     const n = size;
-    this.kernel = new webAssembly.Instance(kernelModule()).exports as KernelExports;
+    const module = kernelModule();
+    if (!webAssembly || !module) throw new Error("WebAssembly FFT: this Node.js cannot run the kernel");
+    this.kernel = new webAssembly.Instance(module).exports as KernelExports;
     // Lay out the buffers after the kernel's own data and stack, 16-byte aligned for the
     // f64x2 loads (every count below is even).
     let next = Math.ceil(this.kernel.__heap_base.value / 16) * 16;

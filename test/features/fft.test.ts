@@ -7,7 +7,7 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { FftJsPlan, FftPlan, fftPlan } from "../../nodes/features/fft";
-import { WasmFftPlan } from "../../nodes/features/wasm-fft";
+import { WasmFftPlan, wasmFftAvailable } from "../../nodes/features/wasm-fft";
 import { readSignalColumn } from "../../nodes/ingest/recordings";
 import { repoRoot } from "../helpers/runtime";
 
@@ -119,6 +119,7 @@ describe("WebAssembly plan against fft.js on CWRU windows", () => {
 
 describe("FFT plans for the features", () => {
   it("the WebAssembly kernel from 16 points up, fft.js below", () => {
+    assert.ok(wasmFftAvailable(), "this Node.js runs the kernel");
     assert.ok(fftPlan(16) instanceof WasmFftPlan);
     assert.ok(fftPlan(4096) instanceof WasmFftPlan);
     assert.ok(fftPlan(8) instanceof FftJsPlan);
