@@ -5,7 +5,7 @@
  * the window and are reported. Memory per stream is bounded by the window size.
  * Framework-free: the node adapter passes samples in and a sink that sends what comes out.
  */
-import type { SampleBlock, ScalarSample } from "../shared/contract";
+import type { AlignedWindow, SampleBlock, ScalarSample } from "../shared/contract";
 
 export interface WindowOptions {
   /** Samples per window (N). */
@@ -25,26 +25,6 @@ export interface WindowOptions {
   align: string[];
   /** The most (asset, sensor) streams kept at once; more is an error (bounded memory). */
   maxStreams: number;
-}
-
-/** One channel of an aligned window. */
-export interface AlignedChannel {
-  sensor: string;
-  unit?: string;
-  values: number[];
-}
-
-/**
- * Several sensors of one asset on one time grid: sample i of every channel was taken at
- * `t0 + 1000 * i / fs` (epoch ms). Channels come in the order of the configured sensor list.
- */
-export interface AlignedWindow {
-  asset: string;
-  t0: number;
-  fs: number;
-  /** Samples per channel. */
-  n: number;
-  channels: AlignedChannel[];
 }
 
 export const WINDOW_EVENTS = ["gap", "rate-change", "overrun"] as const;

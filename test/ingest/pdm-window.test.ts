@@ -1,7 +1,8 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { SampleBlock, checkSampleBlock } from "../../nodes/shared/contract";
-import type { AlignedWindow, WindowEvent } from "../../nodes/ingest/window";
+import type { AlignedWindow } from "../../nodes/shared/contract";
+import type { WindowEvent } from "../../nodes/ingest/window";
 import { FlowNode, buildNodes, collect, errorOf, helper, nodeModule, onTab } from "../helpers/runtime";
 
 const windowNode = nodeModule(path.join(buildNodes, "ingest", "pdm-window.js"));

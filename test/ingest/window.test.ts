@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { SampleBlock, checkSampleBlock } from "../../nodes/shared/contract";
-import { AlignedWindow, WindowEvent, WindowOptions, Windower } from "../../nodes/ingest/window";
+import type { AlignedWindow } from "../../nodes/shared/contract";
+import { WindowEvent, WindowOptions, Windower } from "../../nodes/ingest/window";
 
 const T0 = Date.UTC(2026, 0, 1);
 
