@@ -82,6 +82,7 @@ export default function register(RED: NodeAPI): void {
     let running: PlanRun | undefined;
     /** Each plan gets a number; a plan superseded by a newer one sends nothing. */
     let generation = 0;
+    let ticker: NodeJS.Timeout | undefined;
 
     const planNow = async (msg: NodeMessageInFlow & { now?: unknown }, send: Send, now: number) => {
       if (!settings) throw new Error("invalid configuration: open the node and correct it");
@@ -95,17 +96,26 @@ export default function register(RED: NodeAPI): void {
         "planning input",
       );
       const { solver } = settings;
-      const run = startPlan(input, settings.options, solver, last, (p) => {
+      // The status ticks every second (javascript-lp-solver reports no progress of its own)
+      // and shows the last gap the solver reported.
+      const solveStart = Date.now();
+      let lastGap: number | undefined;
+      const showProgress = () => {
         if (mine !== generation) return;
-        const gap = p.gap !== undefined ? ` gap ${percent(p.gap)}` : "";
-        status.busy(node, `${solver.solver === "highs" ? "HiGHS" : "jsLP"} ${p.elapsedS.toFixed(1)} s${gap}`);
+        const gap = lastGap !== undefined ? ` gap ${percent(lastGap)}` : "";
+        status.busy(node, `${solver.solver === "highs" ? "HiGHS" : "jsLP"} ${((Date.now() - solveStart) / 1000).toFixed(0)} s${gap}`);
+      };
+      const run = startPlan(input, settings.options, solver, last, (p) => {
+        lastGap = p.gap ?? lastGap;
+        showProgress();
       });
       running = run;
       const sendSchedule = (schedule: PlannerSchedule, final: boolean) =>
         send({ ...msg, topic: "schedule", payload: schedule, final } as NodeMessageInFlow);
       sendSchedule(run.first, false);
       status.busy(node, `heuristic: ${run.first.workOrders.length} orders, solving…`);
-      const final = await run.final;
+      ticker = setInterval(showProgress, 1000);
+      const final = await run.final.finally(() => clearInterval(ticker));
       if (mine !== generation) return;
       running = undefined;
       last = final;
@@ -174,6 +184,7 @@ export default function register(RED: NodeAPI): void {
     });
 
     node.on("close", (_removed: boolean, done: () => void) => {
+      clearInterval(ticker);
       running?.cancel();
       generation++;
       done();
