@@ -84,7 +84,7 @@ export default function register(RED: NodeAPI): void {
     let generation = 0;
     let ticker: NodeJS.Timeout | undefined;
 
-    const planNow = async (msg: NodeMessageInFlow & { now?: unknown }, send: Send, now: number) => {
+    const planNow = async (msg: NodeMessageInFlow, send: Send, now: number) => {
       if (!settings) throw new Error("invalid configuration: open the node and correct it");
       running?.cancel();
       const mine = ++generation;
