@@ -82,7 +82,6 @@ export default function register(RED: NodeAPI): void {
     let running: PlanRun | undefined;
     /** Each plan gets a number; a plan superseded by a newer one sends nothing. */
     let generation = 0;
-    let ticker: NodeJS.Timeout | undefined;
 
     const planNow = async (msg: NodeMessageInFlow, send: Send, now: number) => {
       if (!settings) throw new Error("invalid configuration: open the node and correct it");
@@ -100,8 +99,9 @@ export default function register(RED: NodeAPI): void {
       // and shows the last gap the solver reported.
       const solveStart = Date.now();
       let lastGap: number | undefined;
+      const ticker = setInterval(() => showProgress(), 1000);
       const showProgress = () => {
-        if (mine !== generation) return;
+        if (mine !== generation) return clearInterval(ticker);
         const gap = lastGap !== undefined ? ` gap ${percent(lastGap)}` : "";
         status.busy(node, `${solver.solver === "highs" ? "HiGHS" : "jsLP"} ${((Date.now() - solveStart) / 1000).toFixed(0)} s${gap}`);
       };
@@ -112,17 +112,22 @@ export default function register(RED: NodeAPI): void {
       running = run;
       const sendSchedule = (schedule: PlannerSchedule, final: boolean) =>
         send({ ...msg, topic: "schedule", payload: schedule, final } as NodeMessageInFlow);
-      sendSchedule(run.first, false);
-      status.busy(node, `heuristic: ${run.first.workOrders.length} orders, solving…`);
-      ticker = setInterval(showProgress, 1000);
-      const final = await run.final.finally(() => clearInterval(ticker));
-      if (mine !== generation) return;
-      running = undefined;
-      last = final;
-      sendSchedule(final, true);
-      const text = `${final.workOrders.length} orders, ${final.unscheduled.length} left out, gap ${percent(final.solver.gap)}`;
-      if (final.unscheduled.length > 0) status.warn(node, text);
-      else status.ok(node, text);
+      try {
+        const first = await run.first;
+        if (mine !== generation) return;
+        sendSchedule(first, false);
+        status.busy(node, `heuristic: ${first.workOrders.length} orders, solving…`);
+        const final = await run.final;
+        if (mine !== generation) return;
+        running = undefined;
+        last = final;
+        sendSchedule(final, true);
+        const text = `${final.workOrders.length} orders, ${final.unscheduled.length} left out, gap ${percent(final.solver.gap)}`;
+        if (final.unscheduled.length > 0) status.warn(node, text);
+        else status.ok(node, text);
+      } finally {
+        clearInterval(ticker);
+      }
     };
 
     onInput(node, async (msg, send) => {
@@ -184,7 +189,6 @@ export default function register(RED: NodeAPI): void {
     });
 
     node.on("close", (_removed: boolean, done: () => void) => {
-      clearInterval(ticker);
       running?.cancel();
       generation++;
       done();

@@ -1,35 +1,29 @@
 /**
- * The anytime planner: a feasible plan from the greedy heuristic at once, then the MILP
- * solved in a worker thread within a time limit, starting from that plan; the better of
- * the two is the final plan. Re-planning passes the previous plan: started work stays,
- * and the result counts the assignments that changed.
+ * The anytime planner as the node uses it: a planning run (./plan) in a worker thread so
+ * the event loop stays free. `first` resolves with the heuristic plan, `final` with the
+ * solver's. The run always ends: the solver has its time limit, and if it has not answered
+ * a grace period later (javascript-lp-solver checks its clock only between branch-and-bound
+ * nodes) the thread is terminated and the heuristic plan is final. `cancel()` ends it at once.
  */
+import * as path from "node:path";
+import { Worker } from "node:worker_threads";
 import type { Schedule } from "../shared/contract";
 import { PlannerOptions, PlanningInput } from "./instance";
-import { greedyPlan } from "./heuristic";
-import { Milp, buildMilp, chosenOf, columnsOf } from "./milp";
-import { PlanningModel, buildModel, evaluate } from "./model";
-import { PlannerSchedule, toSchedule } from "./schedule";
-import { SolveProgress, SolveResult, SolverName } from "./solvers";
-import { solveInWorker } from "./solve-in-worker";
+import type { PlanJob, PlanMessage, SolverSettings } from "./plan";
+import type { PlannerSchedule } from "./schedule";
+import type { SolveProgress } from "./solvers";
 
-export interface SolverSettings {
-  solver: SolverName;
-  timeLimitS: number;
-  /** Stop at this proven relative gap (0.01 = 1 %). */
-  gapTarget: number;
-}
+export type { SolverSettings } from "./plan";
+
+/** Extra time a solver gets beyond its limit to return its best plan before it is terminated. */
+const GRACE_MS = 3000;
 
 export interface PlanRun {
-  model: PlanningModel;
-  /** The heuristic plan, available at once. */
-  first: PlannerSchedule;
-  /** The final plan: the solver's if it found a better one, else the heuristic's with the solver's bound. */
+  first: Promise<PlannerSchedule>;
   final: Promise<PlannerSchedule>;
   cancel(): void;
 }
 
-/** Start planning. `previous` is the last plan sent (for the changed-assignments count). */
 export function startPlan(
   input: PlanningInput,
   options: PlannerOptions,
@@ -37,35 +31,54 @@ export function startPlan(
   previous?: Schedule,
   onProgress: (p: SolveProgress) => void = () => undefined,
 ): PlanRun {
-  const started = performance.now();
-  const model = buildModel(input, options);
-  const greedy = greedyPlan(model);
-  const heuristicMs = performance.now() - started;
-  const nothingToDecide = model.candidates.length === 0;
-  const first = toSchedule(model, greedy, { name: "heuristic", status: nothingToDecide ? "optimal" : "heuristic", bound: nothingToDecide ? Infinity : 0, timeMs: heuristicMs }, previous);
-  if (nothingToDecide) return { model, first, final: Promise.resolve(first), cancel: () => undefined };
-  if (model.candidates.length > options.maxBinaries) {
-    const status = `heuristic only: model too large (${model.candidates.length} assignments > ${options.maxBinaries})`;
-    const only = { ...first, solver: { ...first.solver, status } };
-    return { model, first, final: Promise.resolve(only), cancel: () => undefined };
-  }
-  const milp = buildMilp(model);
-  const running = solveInWorker({ milp, solver: settings.solver, timeLimitS: settings.timeLimitS, gapTarget: settings.gapTarget, incumbent: columnsOf(milp, model, greedy) }, onProgress);
-  const final = running.result.then((result) => {
-    const timeMs = performance.now() - started;
-    return toSchedule(model, bestOf(model, milp, greedy, result), { name: result.solver, status: statusText(result), bound: result.bound ?? 0, timeMs }, previous);
+  const job: PlanJob = { input, options, settings, previous };
+  const worker = new Worker(path.join(__dirname, "planner-worker.js"), { workerData: job });
+  const first = deferred<PlannerSchedule>();
+  const final = deferred<PlannerSchedule>();
+  // A caller may wait only for the final plan: a failed first plan must not be an unhandled rejection.
+  first.promise.catch(() => undefined);
+  const fail = (err: Error) => {
+    first.reject(err);
+    final.reject(err);
+  };
+  let heuristic: PlannerSchedule | undefined;
+  let killer: NodeJS.Timeout | undefined;
+  let finished = false;
+  const finish = (end: () => void) => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(killer);
+    void worker.terminate();
+    end();
+  };
+  /** Stop without the solver's answer: the heuristic plan is final, if there is one yet. */
+  const stop = (why: string) =>
+    finish(() => {
+      if (heuristic) final.resolve({ ...heuristic, solver: { ...heuristic.solver, status: `${heuristic.solver.status}: ${why}` } });
+      else fail(new Error(`planning stopped: ${why}`));
+    });
+
+  worker.on("message", (message: PlanMessage | { type: "error"; message: string }) => {
+    if (message.type === "first") {
+      heuristic = message.schedule;
+      first.resolve(message.schedule);
+      if (message.solving) killer = setTimeout(() => stop(`no answer ${GRACE_MS / 1000} s after the time limit, solver stopped`), settings.timeLimitS * 1000 + GRACE_MS);
+    } else if (message.type === "progress") onProgress(message.progress);
+    else if (message.type === "final") finish(() => final.resolve(message.schedule));
+    else if (heuristic) stop(`solver failed (${message.message})`);
+    else finish(() => fail(new Error(message.message)));
   });
-  return { model, first, final, cancel: running.cancel };
+  worker.on("error", (err) => (heuristic ? stop(`solver failed (${err.message})`) : finish(() => fail(err))));
+  worker.on("exit", (code) => stop(`planning thread exited (${code})`));
+  return { first: first.promise, final: final.promise, cancel: () => stop("cancelled") };
 }
 
-/** The solver's plan if it is feasible and no worse than the heuristic's. */
-function bestOf(model: PlanningModel, milp: Milp, greedy: number[], result: SolveResult): number[] {
-  if (!result.columns) return greedy;
-  const chosen = chosenOf(milp, result.columns);
-  const solverPlan = evaluate(model, chosen);
-  return solverPlan.feasible && solverPlan.objective <= evaluate(model, greedy).objective + 1e-6 ? chosen : greedy;
-}
-
-function statusText(result: SolveResult): string {
-  return result.message ? `${result.status}: ${result.message}` : result.status;
+function deferred<T>() {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (err: Error) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
 }

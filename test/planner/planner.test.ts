@@ -13,7 +13,7 @@ const hourly: PlannerOptions = { ...DEFAULT_OPTIONS, slotH: 1 };
 
 async function plan(input: PlanningInput, options: PlannerOptions, solver: SolverName = "highs", previous?: PlannerSchedule) {
   const run = startPlan(input, options, { solver, timeLimitS: 20, gapTarget: 0 }, previous);
-  return { first: run.first, final: await run.final };
+  return { first: await run.first, final: await run.final };
 }
 
 function assertValid(input: PlanningInput, options: PlannerOptions, schedule: PlannerSchedule): void {
@@ -156,7 +156,14 @@ describe("planner core", function () {
   it("plans the largest accepted backlog without hanging: heuristic only when the model is too large", async () => {
     const input = generateInstance({ tasks: MAX_TASKS, technicians: 20, horizonH: 168, seed: 5 });
     const options = { ...DEFAULT_OPTIONS, maxBinaries: 5_000 };
-    const { first, final } = await plan(input, options);
+    // Model and heuristic run in the worker: timers of this thread keep firing meanwhile.
+    let ticks = 0;
+    const ticker = setInterval(() => ticks++, 5);
+    const run = startPlan(input, options, { solver: "highs", timeLimitS: 20, gapTarget: 0 });
+    const first = await run.first;
+    clearInterval(ticker);
+    assert.ok(ticks > 0, "the event loop ran while the plan was being built");
+    const final = await run.final;
     assert.match(final.solver.status, /heuristic only: model too large/);
     assert.equal(final.workOrders.length + final.unscheduled.length, MAX_TASKS);
     assert.equal(first.workOrders.length, final.workOrders.length);
@@ -188,7 +195,7 @@ describe("planner core", function () {
     const run = startPlan(input, options, { solver: "javascript-lp-solver", timeLimitS: 1, gapTarget: 0 });
     const final = await run.final;
     assertValid(input, options, final);
-    assert.ok(final.objective <= run.first.objective + 1e-6);
+    assert.ok(final.objective <= (await run.first).objective + 1e-6);
     assert.ok(["optimal", "time limit"].some((s) => final.solver.status.startsWith(s)), final.solver.status);
   });
 });
