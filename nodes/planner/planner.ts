@@ -31,6 +31,7 @@ export function startPlan(
   previous?: Schedule,
   onProgress: (p: SolveProgress) => void = () => undefined,
 ): PlanRun {
+  const started = performance.now();
   const job: PlanJob = { input, options, settings, previous };
   const worker = new Worker(path.join(__dirname, "planner-worker.js"), { workerData: job });
   const first = deferred<PlannerSchedule>();
@@ -54,7 +55,10 @@ export function startPlan(
   /** Stop without the solver's answer: the heuristic plan is final, if there is one yet. */
   const stop = (why: string) =>
     finish(() => {
-      if (heuristic) final.resolve({ ...heuristic, solver: { ...heuristic.solver, status: `${heuristic.solver.status}: ${why}` } });
+      if (heuristic) {
+        const timeMs = performance.now() - started;
+        final.resolve({ ...heuristic, solver: { ...heuristic.solver, name: settings.solver, status: `${why}; heuristic plan kept`, timeMs } });
+      }
       else fail(new Error(`planning stopped: ${why}`));
     });
 
@@ -62,7 +66,7 @@ export function startPlan(
     if (message.type === "first") {
       heuristic = message.schedule;
       first.resolve(message.schedule);
-      if (message.solving) killer = setTimeout(() => stop(`no answer ${GRACE_MS / 1000} s after the time limit, solver stopped`), settings.timeLimitS * 1000 + GRACE_MS);
+      if (message.solving) killer = setTimeout(() => stop(`time limit: no answer ${GRACE_MS / 1000} s after it, solver stopped`), settings.timeLimitS * 1000 + GRACE_MS);
     } else if (message.type === "progress") onProgress(message.progress);
     else if (message.type === "final") finish(() => final.resolve(message.schedule));
     else if (heuristic) stop(`solver failed (${message.message})`);

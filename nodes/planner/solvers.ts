@@ -2,7 +2,7 @@
  * The two MILP solvers behind one call: HiGHS (npm `highs`, a WebAssembly build of the
  * HiGHS branch-and-cut solver) and javascript-lp-solver (pure JavaScript branch and
  * bound). Both run synchronously, so the planner calls them in a worker thread
- * (solver-worker.ts); this module itself knows nothing of threads.
+ * (planner-worker.ts); this module itself knows nothing of threads.
  */
 import type { Highs } from "highs";
 import loadHighs from "highs";
