@@ -198,6 +198,18 @@ describe("planner core", function () {
     assert.ok(final.objective <= (await run.first).objective + 1e-6);
     assert.ok(["optimal", "time limit"].some((s) => final.solver.status.startsWith(s)), final.solver.status);
   });
+
+  it("cancel ends a running solve at once and keeps the heuristic plan (as on node close or a newer plan)", async () => {
+    const input = generateInstance({ tasks: 40, technicians: 6, horizonH: 168, seed: 42, congested: true });
+    const options = { ...DEFAULT_OPTIONS };
+    const run = startPlan(input, options, { solver: "javascript-lp-solver", timeLimitS: 600, gapTarget: 0 });
+    const first = await run.first;
+    run.cancel();
+    const final = await run.final;
+    assert.equal(final.solver.status, "cancelled; heuristic plan kept");
+    assert.equal(final.objective, first.objective);
+    assertValid(input, options, final);
+  });
 });
 
 /** The changed-assignments rule, restated: tasks known before whose technician or start differs now. */
