@@ -4,36 +4,22 @@
  * of taking the asset down outside them) and spare parts (stock, lead time), with their
  * run-time checks. Times are epoch ms, durations and rates per hour. Framework-free.
  */
-import { MaintenanceTask, PRIORITIES, Priority, WorkOrder, checkMaintenanceTask, checkWorkOrder } from "../shared/contract";
-import { Check, ValidationError, arrayOf, fail, finiteNumber, nonEmptyString, object, optional } from "../shared/validate";
-
-/** A time interval [start, end) in epoch ms. */
-export interface Interval {
-  start: number;
-  end: number;
-}
-
-export interface Technician {
-  id: string;
-  skills: string[];
-  /** When the technician works; a task must fit inside one shift. May be empty (absent all horizon). */
-  shifts: Interval[];
-  hourlyCost: number;
-}
-
-/** The planned production stops of one asset; outside them maintenance costs `downtimeCostPerH`. */
-export interface ProductionWindows {
-  asset: string;
-  downtimeCostPerH: number;
-  stops: Interval[];
-}
-
-export interface SparePart {
-  part: string;
-  stock: number;
-  /** Hours from ordering now until a reorder arrives. */
-  leadTimeH: number;
-}
+import {
+  Interval,
+  MaintenanceTask,
+  PRIORITIES,
+  Priority,
+  ProductionWindows,
+  SparePart,
+  Technician,
+  WorkOrder,
+  checkMaintenanceTask,
+  checkProductionWindows,
+  checkSparePart,
+  checkTechnician,
+  checkWorkOrder,
+} from "../shared/contract";
+import { ValidationError, arrayOf, finiteNumber, object, optional } from "../shared/validate";
 
 /** Everything one plan is computed from. */
 export interface PlanningInput {
@@ -86,27 +72,6 @@ export const HOUR_MS = 3_600_000;
 
 const epochMs = finiteNumber({ min: 0 });
 const nonNegative = finiteNumber({ min: 0 });
-
-const checkInterval: Check<Interval> = (value, path) => {
-  const interval = object({ start: epochMs, end: epochMs })(value, path);
-  if (interval.end <= interval.start) fail(`${path}.end`, `a time after start (${interval.start})`, interval.end);
-  return { start: interval.start, end: interval.end };
-};
-
-export const checkTechnician: Check<Technician> = (value, path) => {
-  const t = object({ id: nonEmptyString, skills: arrayOf(nonEmptyString), shifts: arrayOf(checkInterval), hourlyCost: nonNegative })(value, path);
-  return { id: t.id, skills: t.skills, shifts: t.shifts, hourlyCost: t.hourlyCost };
-};
-
-export const checkProductionWindows: Check<ProductionWindows> = (value, path) => {
-  const w = object({ asset: nonEmptyString, downtimeCostPerH: nonNegative, stops: arrayOf(checkInterval) })(value, path);
-  return { asset: w.asset, downtimeCostPerH: w.downtimeCostPerH, stops: w.stops };
-};
-
-export const checkSparePart: Check<SparePart> = (value, path) => {
-  const p = object({ part: nonEmptyString, stock: finiteNumber({ min: 0, integer: true }), leadTimeH: nonNegative })(value, path);
-  return { part: p.part, stock: p.stock, leadTimeH: p.leadTimeH };
-};
 
 function unique<T>(items: T[], key: (item: T) => string, path: string, what: string): void {
   const seen = new Set<string>();

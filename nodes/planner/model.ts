@@ -6,8 +6,8 @@
  * at a time, parts drawn from stock before a reorder arrives) are listed as rows.
  * Tasks with no candidate at all get the reason. Heuristic and MILP work on this model.
  */
-import type { MaintenanceTask } from "../shared/contract";
-import { HOUR_MS, Interval, PRIORITY_WEIGHT, PlannerOptions, PlanningInput, Technician } from "./instance";
+import type { MaintenanceTask, Interval, Technician } from "../shared/contract";
+import { HOUR_MS, PRIORITY_WEIGHT, PlannerOptions, PlanningInput } from "./instance";
 
 export interface Candidate {
   task: number;

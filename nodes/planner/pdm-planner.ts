@@ -4,22 +4,10 @@
  * once, then the MILP's plan from a worker thread within the time limit. Planning is in
  * ./planner; this adapter holds the state and maps messages.
  */
-import { MaintenanceTask, checkMaintenanceTask } from "../shared/contract";
+import { MaintenanceTask, checkMaintenanceTask, ProductionWindows, SparePart, Technician, checkProductionWindows, checkSparePart, checkTechnician } from "../shared/contract";
 import { Node, NodeAPI, NodeDef, NodeMessageInFlow, Send, onInput, status } from "../shared/node-red";
 import { arrayOf, finiteNumber, isRecord, nonEmptyString, oneOf, optional } from "../shared/validate";
-import {
-  PlannerOptions,
-  PlanningInput,
-  ProductionWindows,
-  SparePart,
-  Technician,
-  checkPlannerOptions,
-  checkPlanningInput,
-  checkProductionWindows,
-  checkSparePart,
-  checkTechnician,
-  MAX_TASKS,
-} from "./instance";
+import { PlannerOptions, PlanningInput, checkPlannerOptions, checkPlanningInput, MAX_TASKS } from "./instance";
 import { PlannerSchedule } from "./schedule";
 import { SOLVERS, SolverName } from "./solvers";
 import { PlanRun, SolverSettings, startPlan } from "./planner";

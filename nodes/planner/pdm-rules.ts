@@ -5,10 +5,10 @@
  * The rules themselves are in ./rules, the open tasks in ./task-store.
  */
 import * as path from "node:path";
-import { checkAnomalyMessage, checkRulMessage } from "../shared/contract";
+import { checkAnomalyMessage, checkRulMessage, checkSparePart } from "../shared/contract";
 import { Node, NodeAPI, NodeDef, onInput, status, userDataDir } from "../shared/node-red";
 import { arrayOf, finiteNumber, isRecord, nonEmptyString, recordOf, object } from "../shared/validate";
-import { checkSparePart } from "./instance";
+
 import { DEFAULT_RULES, RuleEngine, RuleOutcome, checkRules } from "./rules";
 import { TaskStore } from "./task-store";
 

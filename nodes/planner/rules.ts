@@ -6,16 +6,9 @@
  * cause: a rule that fires again while its task is open adds nothing. Framework-free; the
  * open tasks live in a TaskStore (task-store.ts).
  */
-import {
-  AnomalyMessage,
-  MaintenanceTask,
-  PRIORITIES,
-  PartRequirement,
-  Priority,
-  RulMessage,
-} from "../shared/contract";
+import { AnomalyMessage, MaintenanceTask, PRIORITIES, PartRequirement, Priority, PurchaseRequest, RulMessage, SparePart } from "../shared/contract";
 import { Check, arrayOf, boolean, fail, finiteNumber, isRecord, nonEmptyString, object, oneOf, optional } from "../shared/validate";
-import { HOUR_MS, SparePart } from "./instance";
+import { HOUR_MS } from "./instance";
 
 export const EVENT_KINDS = ["rul", "anomaly"] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
@@ -116,16 +109,6 @@ export function checkRules(value: unknown, path: string): Rule[] {
     ids.add(rule.id);
   });
   return rules;
-}
-
-export interface PurchaseRequest {
-  id: string;
-  part: string;
-  quantity: number;
-  asset: string;
-  taskId: string;
-  reason: string;
-  createdAt: number;
 }
 
 /** What one event produced. */

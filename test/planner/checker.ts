@@ -4,8 +4,8 @@
  * from the planner's model: it uses no slot grid, no candidates and no code of
  * nodes/planner beyond the input types.
  */
-import type { MaintenanceTask, Priority, Schedule, WorkOrder } from "../../nodes/shared/contract";
-import type { Interval, PlanningInput } from "../../nodes/planner/instance";
+import type { MaintenanceTask, Priority, Schedule, WorkOrder, Interval } from "../../nodes/shared/contract";
+import type { PlanningInput } from "../../nodes/planner/instance";
 
 /** The cost settings the rules depend on. */
 export interface CheckerSettings {

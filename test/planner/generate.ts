@@ -5,8 +5,8 @@
  * deadlines. `congested` gives more work than the technicians can do, fewer assets (so
  * tasks compete for them) and scarce parts: the instances whose LP relaxation is fractional.
  */
-import type { MaintenanceTask, Priority } from "../../nodes/shared/contract";
-import { HOUR_MS, Interval, PlanningInput, ProductionWindows, SparePart, Technician } from "../../nodes/planner/instance";
+import type { MaintenanceTask, Priority, Interval, ProductionWindows, SparePart, Technician } from "../../nodes/shared/contract";
+import { HOUR_MS, PlanningInput } from "../../nodes/planner/instance";
 
 export interface InstanceSize {
   tasks: number;

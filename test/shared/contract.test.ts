@@ -80,7 +80,8 @@ describe("message contract", () => {
 
   it("has a check for every shape the README lists", () => {
     assert.deepEqual(Object.keys(contractChecks).sort(), [
-      "alignedWindow", "anomaly", "auditRecord", "features", "rul", "sampleBlock", "scalarSample", "schedule", "task", "workOrder",
+      "alignedWindow", "anomaly", "auditRecord", "features", "productionWindows", "rul", "sampleBlock", "scalarSample", "schedule", "sparePart",
+      "task", "technician", "workOrder",
     ]);
   });
 });
