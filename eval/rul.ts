@@ -14,6 +14,7 @@ import { dataDir, modelsDir } from "../nodes/shared/paths";
 import { RulService } from "../nodes/rul/rul-service";
 import { SequenceRulModel } from "../nodes/rul/sequence-model";
 import { phm08Score, readCmapss, readTrueRul, rmse } from "../nodes/rul/cmapss";
+import { femtoEvaluation } from "./rul/femto";
 
 interface Args {
   subset?: string;
@@ -84,7 +85,10 @@ function printCmapss(r: CmapssResult): void {
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (args.femto) throw new Error("--femto: the FEMTO evaluation needs the features area (not merged yet)");
+  if (args.femto) {
+    await femtoEvaluation(args.femto, { at: args.at, plot: args.plot });
+    return;
+  }
   if (args.subset || args.test || args.truth) {
     if (!args.subset || !args.test || !args.truth) throw new Error("--subset, --test and --truth go together");
     printCmapss(await evaluateCmapss(args.subset, args.test, args.truth, args.model ?? defaultSidecar(args.subset)));
@@ -94,6 +98,7 @@ async function main(): Promise<void> {
     const dir = path.join(dataDir, "cmapss");
     printCmapss(await evaluateCmapss(subset, path.join(dir, `test_${subset}.txt.gz`), path.join(dir, `RUL_${subset}.txt`), defaultSidecar(subset)));
   }
+  await femtoEvaluation(path.join(dataDir, "femto", "Bearing1_1"), { plot: path.resolve(__dirname, "..", "..", "docs", "img", "rul-femto-bearing1_1.svg") });
 }
 
 if (require.main === module) {

@@ -51,16 +51,34 @@ export function checkHistory(history: RunHistory): RunHistory {
   return history;
 }
 
-/** Linear interpolation of a history at time x (clamped to its ends). */
-function valueAt(history: RunHistory, x: number, hint: number): { value: number; index: number } {
+/** Index i of the segment [t[i], t[i+1]] that holds x (binary search, clamped to the ends). */
+function segmentOf(t: number[], x: number): number {
+  let lo = 0;
+  let hi = t.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if (t[mid] <= x) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** Linear interpolation of a history at time x from segment i on (clamped to the ends); returns the segment used. */
+function interpolate(history: RunHistory, x: number, from: number, out: { value: number }): number {
   const { t, values } = history;
-  let i = Math.max(0, Math.min(hint, t.length - 2));
-  while (i > 0 && t[i] > x) i--;
+  if (x <= t[0]) {
+    out.value = values[0];
+    return 0;
+  }
+  if (x >= t[t.length - 1]) {
+    out.value = values[values.length - 1];
+    return t.length - 2;
+  }
+  let i = from;
   while (i < t.length - 2 && t[i + 1] < x) i++;
-  if (x <= t[0]) return { value: values[0], index: 0 };
-  if (x >= t[t.length - 1]) return { value: values[values.length - 1], index: t.length - 2 };
   const f = (x - t[i]) / (t[i + 1] - t[i]);
-  return { value: values[i] + f * (values[i + 1] - values[i]), index: i };
+  out.value = values[i] + f * (values[i + 1] - values[i]);
+  return i;
 }
 
 /**
@@ -73,15 +91,15 @@ export function bestMatch(history: RunHistory, t: ArrayLike<number>, v: ArrayLik
   const span = now - t[0];
   const end = history.t[history.t.length - 1];
   let best: Match = { history: history.id, distance: Infinity, rul: 0 };
+  const at = { value: 0 };
   for (let j = 0; j < history.t.length; j++) {
     const place = history.t[j];
     // A candidate "now" must leave room in the history for the whole compared span.
     if (place - span < history.t[0] - 1e-9) continue;
     let sum = 0;
-    let hint = 0;
+    let segment = segmentOf(history.t, place - span);
     for (let k = 0; k < n; k++) {
-      const at = valueAt(history, place - (now - t[k]), hint);
-      hint = at.index;
+      segment = interpolate(history, place - (now - t[k]), segment, at);
       const d = v[k] - at.value;
       sum += d * d;
       if (sum >= best.distance * best.distance * n) break;
