@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { femtoReplay } from "../../nodes/ingest/replay";
+import { readManifest } from "../../nodes/ingest/recordings";
 import { FeatureExtractor } from "../../nodes/features/extractor";
 import { parseFeatureConfig } from "../../nodes/features/config";
 import { HealthIndexService } from "../../nodes/rul/health-index-service";
@@ -57,7 +58,10 @@ function snapshotLimit(at: string | undefined, files: string[]): number {
 
 export async function femtoRun(folder: string, options: { at?: string; reference?: string } = {}): Promise<{ points: FemtoPoint[]; failureValues: Record<string, number>; lifeH: number }> {
   const replay = femtoReplay(folder);
-  const files = Array.from({ length: replay.length }, (_, i) => replay.step(i).info.file);
+  // The replay orders snapshots by elapsed time; so do the names here (read from the manifest, no samples).
+  const files = readManifest(path.join(folder, "manifest.csv"))
+    .sort((a, b) => Number(a.elapsed_s) - Number(b.elapsed_s))
+    .map((row) => row.file);
   const limit = snapshotLimit(options.at, files);
   const failureValues = failureValuesFrom(options.reference ?? path.join(dataDir, "femto", "Bearing1_2"));
   const extractor = new FeatureExtractor(parseFeatureConfig({}));
@@ -162,7 +166,7 @@ ${predicted}
 ${ticks.join("\n")}
 <text x="${(m.left + width - m.right) / 2}" y="${height - 12}" text-anchor="middle">elapsed time (h)</text>
 <text transform="translate(16 ${(m.top + height - m.bottom) / 2}) rotate(-90)" text-anchor="middle">RUL (h)</text>
-<g transform="translate(${width - m.right - 250} ${m.top + 10})">
+<g transform="translate(${width - m.right - 250} ${m.top + 30})">
 <rect width="245" height="58" fill="white" stroke="#ccc"/>
 <line x1="10" y1="15" x2="40" y2="15" stroke="#333" stroke-dasharray="6 4"/><text x="48" y="19">true RUL</text>
 <line x1="10" y1="32" x2="40" y2="32" stroke="#1d6b3a" stroke-width="2"/><text x="48" y="36">predicted RUL (median)</text>

@@ -88,16 +88,20 @@ def windows(rows, x):
 
 
 class Cnn(nn.Module):
-    """A small 1-D CNN over time; input [batch, window, features], output RUL in cycles."""
+    """A small 1-D CNN over time; input [batch, window, features], output RUL in cycles.
+
+    Small on purpose (about 53 k multiply-adds per window): five of them must still make
+    more than 10 000 predictions per second on one CPU core.
+    """
 
     def __init__(self, features):
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv1d(features, 32, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(32, 32, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(32, 16, 3, padding=1), nn.ReLU(),
+            nn.Conv1d(features, 16, 5, padding=2), nn.ReLU(),
+            nn.AvgPool1d(2),
+            nn.Conv1d(16, 16, 3, padding=1), nn.ReLU(),
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * WINDOW, 64), nn.ReLU(), nn.Linear(64, 1))
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * (WINDOW // 2), 32), nn.ReLU(), nn.Linear(32, 1))
 
     def forward(self, window):
         return self.head(self.conv(window.transpose(1, 2))).squeeze(1) * RUL_CAP

@@ -148,7 +148,6 @@ export class DegradationModel {
   private readonly stats = new LineStats();
   private origin: number | undefined;
   private lastT = -Infinity;
-  private lastValue = NaN;
 
   constructor(options: Pick<DegradationOptions, "shape" | "threshold"> & Partial<DegradationOptions>) {
     this.options = { ...DEFAULT_DEGRADATION, ...options };
@@ -161,10 +160,6 @@ export class DegradationModel {
 
   get count(): number {
     return this.stats.count;
-  }
-
-  get latest(): { t: number; value: number } | undefined {
-    return this.stats.n > 0 ? { t: this.lastT, value: this.lastValue } : undefined;
   }
 
   /** The signal in the model's linear space, or undefined where the exponential model cannot take it. */
@@ -182,7 +177,6 @@ export class DegradationModel {
     if (this.origin === undefined) this.origin = t;
     this.stats.add(t - this.origin, y, this.options.forgetting);
     this.lastT = t;
-    this.lastValue = value;
   }
 
   /** Posterior of (a, b) in shifted time, with the noise variance estimated from the residuals. */

@@ -88,11 +88,6 @@ export class HealthIndexService {
     return s;
   }
 
-  /** The baseline learned for an asset, if any. */
-  baseline(asset: string) {
-    return this.state.assets[asset]?.indexer.baseline;
-  }
-
   update(input: FeaturesInput): HealthIndexOutcome {
     const s = this.asset(input.asset);
     for (const [name, value] of Object.entries(input.features)) {

@@ -22,6 +22,7 @@ interface RulConfig extends NodeDef {
   phi: string | number;
   minObservations: string | number;
   slopeDetectionLevel: string | number;
+  forgetting: string | number;
   repairFraction: string | number;
   neighbours: string | number;
   library: string;
@@ -91,6 +92,7 @@ export default function register(RED: NodeAPI): void {
         phi: config.phi === "" || config.phi === undefined ? undefined : numberSetting(config.phi, "phi"),
         minObservations: numberSetting(config.minObservations, "minimum observations", 5),
         slopeDetectionLevel: numberSetting(config.slopeDetectionLevel, "slope detection level", 0.05),
+        forgetting: numberSetting(config.forgetting, "forgetting factor", 0.95),
         repairFraction: numberSetting(config.repairFraction, "repair jump", 0.2),
         neighbours: numberSetting(config.neighbours, "neighbours", 5),
         library: readLibrary(config.library ?? ""),

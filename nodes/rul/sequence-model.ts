@@ -165,10 +165,6 @@ export class ObservationWindow {
     if (this.rows.length > this.length) this.rows.shift();
   }
 
-  clear(): void {
-    this.rows.length = 0;
-  }
-
   /** Copy the window into `out` at `offset` (length * width values). */
   writeTo(out: Float32Array, offset = 0): void {
     if (this.rows.length === 0) throw new Error("no observations in the window");
@@ -183,7 +179,6 @@ export class SequenceRulModel {
   private constructor(
     readonly sidecar: SequenceSidecar,
     private readonly session: OnnxSession,
-    readonly modelFile: string,
   ) {
     this.residuals = new ResidualTable(sidecar.residuals.levels, sidecar.residuals.bins);
   }
@@ -201,9 +196,9 @@ export class SequenceRulModel {
    * the input name, and a [batch, window, features] shape (from the model's metadata and
    * by one trial run).
    */
-  static async load(sidecarFile: string, options: SessionOptions & { modelFile?: string } = {}): Promise<SequenceRulModel> {
+  static async load(sidecarFile: string, options: SessionOptions = {}): Promise<SequenceRulModel> {
     const sidecar = readSidecar(sidecarFile);
-    const modelFile = options.modelFile ?? path.resolve(path.dirname(sidecarFile), sidecar.model);
+    const modelFile = path.resolve(path.dirname(sidecarFile), sidecar.model);
     const session = await createSession(modelFile, options);
     const mismatch = (what: string) => new Error(`${path.basename(modelFile)} does not match ${path.basename(sidecarFile)}: ${what}`);
     const input = session.inputs.find((i) => i.name === sidecar.input.name);
@@ -217,7 +212,7 @@ export class SequenceRulModel {
       const differs = fixed.length !== 2 || fixed.some((d, i) => typeof d === "number" && d !== expected[i]);
       if (differs) throw mismatch(`the model's input shape is [${input.shape.join(", ")}], the sidecar says [batch, ${expected.join(", ")}]`);
     }
-    const model = new SequenceRulModel(sidecar, session, modelFile);
+    const model = new SequenceRulModel(sidecar, session);
     try {
       await model.predictRaw(new Float32Array(2 * sidecar.window * sidecar.features.length), 2);
     } catch (err) {
