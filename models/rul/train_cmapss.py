@@ -11,8 +11,11 @@ holding everything the Node-RED node needs to reproduce the input: features, win
 normalisation per condition, residual quantiles.
 
 Debian packages only: apt-get install -y python3-torch python3-onnx python3-numpy
-Run from the repository root:  python3 models/rul/train_cmapss.py [FD001 FD002 ...]
-Deterministic: seeded, single-threaded by default (torch.set_num_threads(2) for speed).
+Run from the repository root (the exact commands per subset are in MODEL_CARD.md):
+    WINDOW=50 STRIDE=2 EPOCHS=40 /usr/bin/python3 models/rul/train_cmapss.py FD001
+Environment: WINDOW (cycles, default 30), STRIDE (of the first convolution, default 1),
+EPOCHS (default 40), THREADS (torch threads, default 1), OUT (output folder, default models/rul).
+Deterministic: seeded folds and members.
 """
 import gzip
 import json
@@ -26,9 +29,12 @@ from torch import nn
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DATA = os.path.join(ROOT, "data", "cmapss")
-OUT = os.path.join(ROOT, "models", "rul")
+OUT = os.environ.get("OUT", os.path.join(ROOT, "models", "rul"))
 
 SENSORS = ["s2", "s3", "s4", "s7", "s8", "s9", "s11", "s12", "s13", "s14", "s15", "s17", "s20", "s21"]
+# AGE=1 adds the cycle number (operating cycles since new) as an input: age is known in operation.
+if os.environ.get("AGE") == "1":
+    SENSORS = SENSORS + ["cycle"]
 COLUMNS = ["unit", "cycle", "setting1", "setting2", "setting3"] + [f"s{i}" for i in range(1, 22)]
 SETTINGS = ["setting1", "setting2", "setting3"]
 # The operating conditions (data/cmapss/README.md) and the scale that makes the three
@@ -36,7 +42,9 @@ SETTINGS = ["setting1", "setting2", "setting3"]
 SIX_CONDITIONS = [[0, 0.0, 100], [10, 0.25, 100], [20, 0.70, 100], [25, 0.62, 60], [35, 0.84, 100], [42, 0.84, 100]]
 ONE_CONDITION = [[0, 0.0, 100]]
 SETTING_SCALE = [1 / 42, 1 / 0.84, 1 / 100]
-WINDOW = 30
+WINDOW = int(os.environ.get("WINDOW", "30"))
+# Stride of the first convolution: 2 halves the work per window, so a longer window costs no more.
+STRIDE = int(os.environ.get("STRIDE", "1"))
 RUL_CAP = 125.0
 FOLDS = 5
 EPOCHS = int(os.environ.get("EPOCHS", "40"))
@@ -97,11 +105,12 @@ class Cnn(nn.Module):
     def __init__(self, features):
         super().__init__()
         self.conv = nn.Sequential(
-            nn.Conv1d(features, 16, 5, padding=2), nn.ReLU(),
+            nn.Conv1d(features, 16, 5, padding=2, stride=STRIDE), nn.ReLU(),
             nn.AvgPool1d(2),
             nn.Conv1d(16, 16, 3, padding=1), nn.ReLU(),
         )
-        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * (WINDOW // 2), 32), nn.ReLU(), nn.Linear(32, 1))
+        steps = (WINDOW - 1) // STRIDE + 1
+        self.head = nn.Sequential(nn.Flatten(), nn.Dropout(0.2), nn.Linear(16 * (steps // 2), 32), nn.ReLU(), nn.Linear(32, 1))
 
     def forward(self, window):
         return self.head(self.conv(window.transpose(1, 2))).squeeze(1) * RUL_CAP
@@ -169,7 +178,7 @@ def last_cycle_rmse(model, subset, cond_centroids, mean, std):
 
 
 def main(subsets):
-    torch.set_num_threads(int(os.environ.get("THREADS", "2")))
+    torch.set_num_threads(int(os.environ.get("THREADS", "1")))
     for subset in subsets:
         t_start = time.time()
         rows = read(f"train_{subset}.txt")
@@ -216,7 +225,7 @@ def main(subsets):
                 "levels": QUANTILE_LEVELS,
                 "bins": residual_quantiles(oof, y),
             },
-            "training": {"data": f"train_{subset}.txt", "engines": int(len(engine_ids)), "windows": int(len(x)), "epochs": EPOCHS,
+            "training": {"data": f"train_{subset}.txt", "engines": int(len(engine_ids)), "windows": int(len(x)), "epochs": EPOCHS, "stride": STRIDE,
                          "folds": FOLDS, "seconds": round(time.time() - t_start), "testLastCycleRmse": rmse},
         }
         with open(os.path.join(OUT, f"{name}.json"), "w") as f:

@@ -245,7 +245,10 @@ export class RulService {
         this.windows.set(asset, window);
         for (const record of run.records ?? []) window.push(model.normalise(record));
       }
-      const record = { ...(observation.features ?? {}) };
+      // Models may use the age in cycles ("cycle", as the shipped C-MAPSS ones do): the
+      // observation's cycle, or the node's own count, unless the features carry it.
+      const record: Record<string, number> = { ...(observation.features ?? {}) };
+      if (record.cycle === undefined && this.options.unit === "cycles") record.cycle = run.t[run.t.length - 1];
       window.push(model.normalise(record));
       run.records = [...(run.records ?? []), record].slice(-model.window);
       const [estimate] = await model.predict([window]);

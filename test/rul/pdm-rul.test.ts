@@ -15,7 +15,7 @@ function flow(options: Record<string, unknown>) {
   return {
     id,
     nodes: onTab([
-      { id, type: "pdm-rul", name: "", method: "exponential-degradation", unit: "cycles", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto", wires: [["out"], ["notices"]], ...options },
+      { id, type: "pdm-rul", name: "", method: "exponential-degradation", unit: "cycles", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto", wires: [["out"], ["notices"]], ...options },
       { id: "out", type: "helper" },
       { id: "notices", type: "helper" },
       { id: "caught", type: "helper" },
@@ -131,6 +131,20 @@ describe("pdm-rul node", () => {
     const detail = (messages[0] as NodeMessage & { rul: { detail: { library: number; matches: unknown[] } } }).rul.detail;
     assert.equal(detail.library, 10);
     assert.equal(detail.matches.length, 5);
+  });
+
+  it("keeps each asset's run across a restart, and forgets it on reset", async () => {
+    const { id, nodes } = flow({});
+    const observation = (cycle: number) => ({ payload: { asset: "pump-1", t0: 0, cycle, healthIndex: 100 - cycle } });
+    await helper.load(rulNode, nodes);
+    await feed(id, [observation(1), observation(2), observation(3)]);
+    await helper.unload();
+    await helper.load(rulNode, nodes);
+    const notices = record("notices");
+    await feed(id, [observation(4)]);
+    assert.match((notices[0].payload as { reason: string }).reason, /^4 of 5 observations/);
+    await feed(id, [{ topic: "reset", payload: { asset: "pump-1" } }, observation(5)]);
+    assert.match((notices[1].payload as { reason: string }).reason, /^1 of 5 observations/);
   });
 
   it("reports NaN input and a missing health index to Catch, naming the field", async () => {
