@@ -103,7 +103,11 @@ export async function femtoEvaluation(folder: string, options: { at?: string; pl
     `FEMTO ${name}: health index of ${HI_FEATURES.join(", ")} (failure values ${Object.entries(failureValues).map(([k, v]) => `${k}=${v.toFixed(2)} g`).join(", ")} from Bearing1_2), ` +
       `exponential degradation, ${points.length} snapshots used, life ${lifeH.toFixed(2)} h`,
   );
+  const lastElapsedH = points.at(-1)?.elapsedH ?? 0;
+  const spacingH = points.length > 1 ? lastElapsedH - points[points.length - 2].elapsedH : 0;
   for (const share of [0.5, 0.75, 0.9]) {
+    // With --at, a share of life more than one snapshot after the last one used is not reached.
+    if (options.at && share * lifeH >= lastElapsedH + spacingH) continue;
     const p = pointAt(points, lifeH, share);
     if (!p) continue;
     const head = `  at ${(100 * share).toFixed(0)} % of life (${p.elapsedH.toFixed(2)} h): true RUL ${p.trueRulH.toFixed(2)} h`;
