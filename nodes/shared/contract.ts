@@ -45,6 +45,26 @@ export interface SampleBlock {
   unit?: string;
 }
 
+/** One channel of an aligned window. */
+export interface AlignedChannel {
+  sensor: string;
+  unit?: string;
+  values: number[];
+}
+
+/**
+ * Several sensors of one asset on one time grid (pdm-window's aligned mode): sample i of
+ * every channel was taken at `t0 + 1000 * i / fs` (epoch ms), channels in the configured order.
+ */
+export interface AlignedWindow {
+  asset: string;
+  t0: number;
+  fs: number;
+  /** Samples per channel. */
+  n: number;
+  channels: AlignedChannel[];
+}
+
 /** One spectrum for charts: `amplitudes[i]` at `frequencies[i]` Hz. */
 export interface Spectrum {
   frequencies: number[];
@@ -168,6 +188,48 @@ export interface AuditRecord {
   hash: string;
 }
 
+// Planner inputs: who can work when, when assets may stop, what parts there are.
+
+/** A time interval [start, end) in epoch ms. */
+export interface Interval {
+  start: number;
+  end: number;
+}
+
+/** A technician: skills, shifts and hourly cost. */
+export interface Technician {
+  id: string;
+  skills: string[];
+  /** When the technician works; a task must fit inside one shift. May be empty (absent all horizon). */
+  shifts: Interval[];
+  hourlyCost: number;
+}
+
+/** The planned production stops of one asset; outside them maintenance costs `downtimeCostPerH`. */
+export interface ProductionWindows {
+  asset: string;
+  downtimeCostPerH: number;
+  stops: Interval[];
+}
+
+export interface SparePart {
+  part: string;
+  stock: number;
+  /** Hours from ordering now until a reorder arrives. */
+  leadTimeH: number;
+}
+
+/** A purchase request for a spare part, sent by pdm-rules. */
+export interface PurchaseRequest {
+  id: string;
+  part: string;
+  quantity: number;
+  asset: string;
+  taskId: string;
+  reason: string;
+  createdAt: number;
+}
+
 // ---------------------------------------------------------------------------------
 // Run-time checks, one per shape. Each returns the value typed or throws a
 // ValidationError that names the field, e.g. "msg.payload.fs: expected a finite number > 0, got 0".
@@ -193,6 +255,23 @@ export const checkSampleBlock: Check<SampleBlock> = object({
   values: numberArray({ minLength: 1, maxLength: MAX_BLOCK_SAMPLES }),
   unit: optional(nonEmptyString),
 });
+
+export const checkAlignedWindow: Check<AlignedWindow> = (value, path) => {
+  const window = object({
+    asset: nonEmptyString,
+    t0: epochMs,
+    fs: finiteNumber({ above: 0 }),
+    n: finiteNumber({ min: 1, integer: true }),
+    channels: arrayOf(
+      object({ sensor: nonEmptyString, unit: optional(nonEmptyString), values: numberArray({ maxLength: MAX_BLOCK_SAMPLES }) }),
+      { minLength: 1 },
+    ),
+  })(value, path);
+  window.channels.forEach((channel, i) => {
+    if (channel.values.length !== window.n) fail(`${path}.channels[${i}].values`, `${window.n} samples (n)`, channel.values);
+  });
+  return window;
+};
 
 const checkSpectrum: Check<Spectrum> = (value, path) => {
   const spectrum = object({ frequencies: numberArray(), amplitudes: numberArray(), unit: optional(nonEmptyString) })(value, path);
@@ -284,6 +363,27 @@ export const checkSchedule: Check<Schedule> = object({
   solver: object({ name: nonEmptyString, status: nonEmptyString, gap: nonNegative, timeMs: nonNegative }),
 });
 
+export const checkInterval: Check<Interval> = (value, path) => {
+  const interval = object({ start: epochMs, end: epochMs })(value, path);
+  if (interval.end <= interval.start) fail(`${path}.end`, `a time after start (${interval.start})`, interval.end);
+  return { start: interval.start, end: interval.end };
+};
+
+export const checkTechnician: Check<Technician> = (value, path) => {
+  const t = object({ id: nonEmptyString, skills: arrayOf(nonEmptyString), shifts: arrayOf(checkInterval), hourlyCost: nonNegative })(value, path);
+  return { id: t.id, skills: t.skills, shifts: t.shifts, hourlyCost: t.hourlyCost };
+};
+
+export const checkProductionWindows: Check<ProductionWindows> = (value, path) => {
+  const w = object({ asset: nonEmptyString, downtimeCostPerH: nonNegative, stops: arrayOf(checkInterval) })(value, path);
+  return { asset: w.asset, downtimeCostPerH: w.downtimeCostPerH, stops: w.stops };
+};
+
+export const checkSparePart: Check<SparePart> = (value, path) => {
+  const p = object({ part: nonEmptyString, stock: finiteNumber({ min: 0, integer: true }), leadTimeH: nonNegative })(value, path);
+  return { part: p.part, stock: p.stock, leadTimeH: p.leadTimeH };
+};
+
 export const checkAuditRecord: Check<AuditRecord> = (value, path) => {
   if (!isRecord(value) || !("payload" in value)) return fail(`${path}.payload`, "a payload (any JSON value)", undefined);
   return object({
@@ -301,6 +401,7 @@ export const checkAuditRecord: Check<AuditRecord> = (value, path) => {
 export const contractChecks = {
   scalarSample: checkScalarSample,
   sampleBlock: checkSampleBlock,
+  alignedWindow: checkAlignedWindow,
   features: checkFeaturesMessage,
   anomaly: checkAnomalyMessage,
   rul: checkRulMessage,
@@ -308,4 +409,7 @@ export const contractChecks = {
   workOrder: checkWorkOrder,
   schedule: checkSchedule,
   auditRecord: checkAuditRecord,
+  technician: checkTechnician,
+  productionWindows: checkProductionWindows,
+  sparePart: checkSparePart,
 } as const;
