@@ -23,7 +23,11 @@ export interface OutboxRecord extends NewRecord {
   seq: number;
   /** Attempts started so far. */
   attempts: number;
-  /** An attempt may have reached the ERP without us hearing the answer: look it up before posting again. */
+  /**
+   * An attempt may have reached the ERP without us hearing the answer: look it up before posting
+   * again. Kept in memory only: after a restart every asset's oldest record counts as uncertain,
+   * because only those can have been in flight (one request per asset at a time).
+   */
   uncertain: boolean;
   nextAt: number;
   lastError?: string;
@@ -48,9 +52,9 @@ export interface OutboxCounts {
 }
 
 /**
- * "power-loss": every write is synced to disk before it returns (SQLite synchronous=FULL).
- * "process": writes survive a crash or restart of Node-RED but the last ones may be lost if
- * the machine loses power (synchronous=NORMAL in WAL mode), for much faster queuing.
+ * "power-loss": a queued record is synced to disk before `add` returns (SQLite synchronous=FULL
+ * for that transaction). "process": queued records survive a crash or restart of Node-RED but
+ * the last ones may be lost if the machine loses power (synchronous=NORMAL in WAL mode).
  */
 export type Durability = "power-loss" | "process";
 
@@ -62,7 +66,6 @@ interface Row {
   path: string;
   body: string;
   attempts: number;
-  uncertain: number;
   next_at: number;
   last_error: string | null;
   created_at: number;
@@ -77,7 +80,7 @@ function toRecord(row: Row): OutboxRecord {
     path: row.path,
     body: JSON.parse(row.body) as unknown,
     attempts: row.attempts,
-    uncertain: row.uncertain === 1,
+    uncertain: false,
     nextAt: row.next_at,
     ...(row.last_error === null ? {} : { lastError: row.last_error }),
     createdAt: row.created_at,
@@ -89,11 +92,15 @@ export class Outbox {
   /** The oldest pending record of each asset that has one. */
   private readonly heads = new Map<string, OutboxRecord>();
   private readonly statements;
+  private readonly syncOnAdd: boolean;
 
   constructor(file: string, durability: Durability = "power-loss") {
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
-    this.db.pragma(`synchronous = ${durability === "power-loss" ? "FULL" : "NORMAL"}`);
+    // Only queuing must reach the disk before it returns: a lost "sent" or "retry" mark after a
+    // power cut brings the record back as uncertain, and the look-up finds it in the ERP.
+    this.db.pragma("synchronous = NORMAL");
+    this.syncOnAdd = durability === "power-loss";
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS outbox (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -103,7 +110,6 @@ export class Outbox {
         path TEXT NOT NULL,
         body TEXT NOT NULL,
         attempts INTEGER NOT NULL DEFAULT 0,
-        uncertain INTEGER NOT NULL DEFAULT 0,
         next_at INTEGER NOT NULL,
         last_error TEXT,
         created_at INTEGER NOT NULL
@@ -137,8 +143,7 @@ export class Outbox {
       ),
       head: db.prepare<[string], Row>("SELECT * FROM outbox WHERE asset = ? ORDER BY seq LIMIT 1"),
       heads: db.prepare<[], Row>("SELECT o.* FROM outbox o JOIN (SELECT MIN(seq) AS seq FROM outbox GROUP BY asset) h ON o.seq = h.seq"),
-      attempt: db.prepare("UPDATE outbox SET attempts = attempts + 1, uncertain = 1 WHERE seq = ?"),
-      retry: db.prepare("UPDATE outbox SET next_at = ?, last_error = ?, uncertain = ? WHERE seq = ?"),
+      retry: db.prepare("UPDATE outbox SET attempts = ?, next_at = ?, last_error = ? WHERE seq = ?"),
       remove: db.prepare("DELETE FROM outbox WHERE seq = ?"),
       sent: db.prepare("INSERT OR REPLACE INTO sent (key, asset, kind, erp_id, attempts, sent_at) VALUES (?, ?, ?, ?, ?, ?)"),
       dead: db.prepare(
@@ -150,7 +155,7 @@ export class Outbox {
       ),
       pruneSent: db.prepare("DELETE FROM sent WHERE sent_at < ?"),
     };
-    for (const row of this.statements.heads.all()) this.heads.set(row.asset, toRecord(row));
+    for (const row of this.statements.heads.all()) this.heads.set(row.asset, { ...toRecord(row), uncertain: true });
   }
 
   /** Queue a record. "duplicate" when its key is already queued, sent or dead-lettered: nothing is written then. */
@@ -160,7 +165,13 @@ export class Outbox {
 
   /** Queue several records in one transaction (one disk sync for all of them). */
   addAll(records: NewRecord[], now: number): Array<"queued" | "duplicate"> {
-    return this.db.transaction(() => records.map((record) => this.insert(record, now)))();
+    if (!this.syncOnAdd) return this.db.transaction(() => records.map((record) => this.insert(record, now)))();
+    this.db.pragma("synchronous = FULL");
+    try {
+      return this.db.transaction(() => records.map((record) => this.insert(record, now)))();
+    } finally {
+      this.db.pragma("synchronous = NORMAL");
+    }
   }
 
   private insert(record: NewRecord, now: number): "queued" | "duplicate" {
@@ -192,16 +203,15 @@ export class Outbox {
     return next;
   }
 
-  /** Persist that an attempt starts, before the request leaves: after a restart it tells "maybe in the ERP". */
+  /** An attempt starts: from now on the record may be in the ERP. (No write: see `uncertain`.) */
   markAttempt(record: OutboxRecord): void {
-    this.statements.attempt.run(record.seq);
     record.attempts++;
     record.uncertain = true;
   }
 
   /** Try again at `nextAt`; `uncertain` when the failed attempt may have created the record. */
   markRetry(record: OutboxRecord, nextAt: number, error: string, uncertain: boolean): void {
-    this.statements.retry.run(nextAt, error, uncertain ? 1 : 0, record.seq);
+    this.statements.retry.run(record.attempts, nextAt, error, record.seq);
     record.nextAt = nextAt;
     record.lastError = error;
     record.uncertain = uncertain;

@@ -54,22 +54,27 @@ describe("erp outbox", () => {
     outbox.close();
   });
 
-  it("keeps pending records, attempts and the uncertain mark across a reopen", () => {
+  it("keeps pending records and retry counts across a reopen; a reopened head may have been in flight", () => {
     const file = freshFile();
     let outbox = new Outbox(file);
-    outbox.addAll([record(1), record(2)], 0);
+    outbox.addAll([record(1), record(2), record(3, "B")], 0);
     const [head] = outbox.due(0, new Set(), 1);
+    assert.equal(head.uncertain, false);
+    outbox.markAttempt(head);
+    outbox.markRetry(head, 0, "ECONNRESET", true);
     outbox.markAttempt(head);
     outbox.close();
     outbox = new Outbox(file);
-    const [again] = outbox.due(0, new Set(), 1);
-    assert.deepEqual({ key: again.key, attempts: again.attempts, uncertain: again.uncertain, body: again.body }, { key: "k1", attempts: 1, uncertain: true, body: { i: 1 } });
+    const heads = outbox.due(0, new Set(), 5);
+    assert.deepEqual(heads.map((r) => [r.key, r.attempts, r.uncertain, r.lastError]), [["k1", 1, true, "ECONNRESET"], ["k3", 0, true, undefined]]);
+    const again = heads[0];
+    assert.deepEqual(again.body, { i: 1 });
     outbox.markRetry(again, 500, "HTTP 503", false);
-    assert.deepEqual(outbox.due(499, new Set(), 1), []);
-    assert.equal(outbox.nextDueAt(new Set()), 500);
+    assert.deepEqual(outbox.due(499, new Set(["B"]), 1), []);
+    assert.equal(outbox.nextDueAt(new Set(["B"])), 500);
     outbox.markDead(again, 400, "no such equipment", 600);
     assert.deepEqual(outbox.deadLetters().map((d) => [d.key, d.status, d.error]), [["k1", 400, "no such equipment"]]);
-    assert.deepEqual(outbox.due(600, new Set(), 5).map((r) => r.key), ["k2"]);
+    assert.deepEqual(outbox.due(600, new Set(), 5).map((r) => r.key), ["k3", "k2"]);
     outbox.close();
   });
 });
