@@ -9,6 +9,7 @@
  * Reusable: `start(options)` returns `{ url, records, stop, … }`.
  */
 import * as http from "node:http";
+import * as https from "node:https";
 import { randomBytes } from "node:crypto";
 import type { AddressInfo, Socket } from "node:net";
 
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   collections?: Record<string, Array<Record<string, unknown>>>;
   /** Server-driven page size of GET answers. */
   pageSize?: number;
+  /** Serve HTTPS with this key and certificate (PEM) instead of HTTP. */
+  tls?: { key: string; cert: string };
 }
 
 export interface GatewayServer {
@@ -271,7 +274,7 @@ export async function start(options: GatewayOptions = {}): Promise<GatewayServer
     res.end(answer);
   }
 
-  const server = http.createServer((req, res) => {
+  const handler: http.RequestListener = (req, res) => {
     void (async () => {
       const text = await readBody(req);
       await latency();
@@ -293,8 +296,9 @@ export async function start(options: GatewayOptions = {}): Promise<GatewayServer
     })().catch((err: unknown) => {
       if (!res.headersSent) v2Error(res, 500, "TEST/SERVER", String(err));
     });
-  });
-  server.on("connection", (socket: Socket) => {
+  };
+  const server = options.tls ? https.createServer(options.tls, handler) : http.createServer(handler);
+  server.on(options.tls ? "secureConnection" : "connection", (socket: Socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -319,7 +323,7 @@ export async function start(options: GatewayOptions = {}): Promise<GatewayServer
   };
 
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `${options.tls ? "https" : "http"}://127.0.0.1:${port}`,
     records,
     rejected,
     stats,
