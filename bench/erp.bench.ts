@@ -66,7 +66,7 @@ async function throughOutbox(baseUrl: string, offset: number, durability: Durabi
   let timer: NodeJS.Timeout | undefined;
   let finish: () => void = () => undefined;
   const finished = new Promise<void>((resolve) => (finish = resolve));
-  const sender: OutboxSender = new OutboxSender(outbox, client, { concurrency: PARALLEL, backoff: { baseMs: 10, maxMs: 100 }, refFieldOf: () => "MaintNotifExtReferenceNumber" }, {
+  const sender: OutboxSender = new OutboxSender(outbox, client, { concurrency: PARALLEL, backoff: { baseMs: 10, maxMs: 100 }, refFieldOf: () => "MaintNotifExtReferenceNumber", uncertainDelayMs: 10_000 }, {
     sent: () => ++sent === RECORDS && finish(),
     dead: (r, s, e) => { throw new Error(`bench record ${r.key} rejected: ${s} ${e}`); },
     retry: () => undefined,

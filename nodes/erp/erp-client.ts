@@ -212,6 +212,8 @@ export class ErpClient {
   }
 
   private resultOf(response: HttpResponse): CreateResult {
+    // Still no valid session after renewing (another request renewed it meanwhile): try again later.
+    if (csrfRejected(response)) return { outcome: "retry", status: 403, error: "HTTP 403: CSRF token validation failed", maybeCreated: false };
     const verdict = verdictOf(response.status);
     if (verdict === "sent") {
       const erpId = createdId(response);

@@ -111,7 +111,7 @@ export default function register(RED: NodeAPI): void {
       sender = new OutboxSender(
         outbox,
         client,
-        { concurrency, backoff, refFieldOf: (kind) => knownTargets[kind as RecordKind]?.refField ?? "" },
+        { concurrency, backoff, refFieldOf: (kind) => knownTargets[kind as RecordKind]?.refField ?? "", uncertainDelayMs: client.options.timeoutMs },
         {
           sent: (record, result) => {
             lastError = "";

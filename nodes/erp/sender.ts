@@ -30,6 +30,11 @@ export interface SenderOptions {
   backoff: BackoffPolicy;
   /** The payload field holding the reference, per record kind ("" = none, rely on headers). */
   refFieldOf(kind: string): string;
+  /**
+   * After an attempt that may have reached the ERP, wait at least this long before the look-up:
+   * the ERP may still be working on the request we stopped waiting for (use the request timeout).
+   */
+  uncertainDelayMs: number;
 }
 
 export interface CreateClient {
@@ -116,7 +121,7 @@ export class OutboxSender {
       this.events.dead(record, result.status, result.error);
     } else {
       const backoff = backoffDelayMs(record.attempts, this.options.backoff, this.clock.random());
-      const delay = Math.max(backoff, result.retryAfterMs ?? 0);
+      const delay = Math.max(backoff, result.retryAfterMs ?? 0, result.maybeCreated ? this.options.uncertainDelayMs : 0);
       // 429 and 503 with Retry-After are about the whole service, not this record: everyone waits.
       if (result.retryAfterMs !== undefined && (result.status === 429 || result.status === 503)) {
         this.holdUntil = Math.max(this.holdUntil, now + result.retryAfterMs);

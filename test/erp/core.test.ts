@@ -104,7 +104,7 @@ describe("erp outbox sender", () => {
     let now = 0;
     const log: string[] = [];
     let settled = 0;
-    const sender = new OutboxSender(outbox, erp, { concurrency: 4, backoff: { baseMs: 100, maxMs: 1_000 }, refFieldOf: () => "ref" }, {
+    const sender = new OutboxSender(outbox, erp, { concurrency: 4, backoff: { baseMs: 100, maxMs: 1_000 }, refFieldOf: () => "ref", uncertainDelayMs: 2_000 }, {
       sent: (r) => log.push(`sent ${r.key}`),
       dead: (r, status) => log.push(`dead ${r.key} ${status}`),
       retry: (r, _e, delay) => log.push(`retry ${r.key} in ${delay}`),
@@ -130,6 +130,33 @@ describe("erp outbox sender", () => {
     assert.equal(erp.requests[2].ref, referenceOf("a1"));
     assert.deepEqual(outbox.counts(), { pending: 0, sent: 3, dead: 1 });
     assert.ok(settled >= 5);
+    await sender.stop();
+    outbox.close();
+  });
+});
+
+describe("erp outbox sender after an attempt that may have arrived", () => {
+  it("waits at least the request timeout, then looks the record up before posting again", async () => {
+    const outbox = new Outbox(freshFile(), "process");
+    outbox.add({ key: "r1", asset: "A", kind: "notification", path: "/x", body: { key: "r1" } }, 0);
+    const erp = new ScriptedErp(new Map([["r1", [{ outcome: "retry", error: "ECONNRESET", maybeCreated: true } as CreateResult]]]));
+    const delays: number[] = [];
+    let now = 0;
+    const sender = new OutboxSender(outbox, erp, { concurrency: 1, backoff: { baseMs: 10, maxMs: 100 }, refFieldOf: () => "ref", uncertainDelayMs: 2_000 }, {
+      sent: () => undefined,
+      dead: () => undefined,
+      retry: (_r, _e, delay) => delays.push(delay),
+      settled: () => undefined,
+    }, { now: () => now, random: () => 0.5 });
+    sender.fill();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(delays, [2_000]);
+    assert.equal(sender.fill(), 2_000);
+    now = 2_000;
+    sender.fill();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(erp.requests.map((r) => r.mayExist), [false, true]);
+    assert.deepEqual(outbox.counts(), { pending: 0, sent: 1, dead: 0 });
     await sender.stop();
     outbox.close();
   });
