@@ -67,6 +67,14 @@ describe("pdm-erp-pull node against a local SAP Gateway", () => {
     assert.deepEqual(msg.payload.windows.map((w) => w.order), ["1000000"], "plant 1020, first day only");
   });
 
+  it("pulls on deploy and on its schedule without an input message", async () => {
+    server = await start({ users: [{ user: "u", password: "p" }], sapClient: "100", collections: { A_ProductionOrder_2: orders } });
+    const scheduled = flow(server.url).map((node) => (node.id === "pull" ? { ...node, intervalMin: 0.005, daysBack: 36_500, daysAhead: 36_500 } : node));
+    await helper.load([connectionNode, pullNode], scheduled, { erp: { user: "u", password: "p" } });
+    const messages = (await collect(helper.getNode("out"), 2)) as Array<{ payload: { windows: unknown[] } }>;
+    for (const msg of messages) assert.equal(msg.payload.windows.length, 15, "all orders of plant 1010");
+  });
+
   it("reports an unreachable ERP to a Catch node", async () => {
     server = await start({ users: [{ user: "u", password: "p" }], sapClient: "100" });
     const url = server.url;

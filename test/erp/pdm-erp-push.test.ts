@@ -140,6 +140,19 @@ describe("pdm-erp-push node against a local SAP Gateway", function () {
     assert.deepEqual(tableCounts(ids.push), { pending: 0, sent: 1, dead: 1 });
   });
 
+  it("authenticates with OAuth2 client credentials from the node's credentials and renews an expired token", async () => {
+    let posts = 0;
+    server = await start({ oauth: { clientId: "pdm-client", clientSecret: "s3cret" }, sapClient: "100", fault: () => (++posts === 2 ? "expire-token" : undefined) });
+    const { flow, ids } = pushFlow(server.url, {}, { authType: "oauth2", tokenUrl: `${server.url}/oauth/token` });
+    await helper.load([connectionNode, pushNode], flow, { [ids.connection]: { clientId: "pdm-client", clientSecret: "s3cret" } });
+    const sent = collect(helper.getNode("sent"), 2);
+    helper.getNode(ids.push).receive({ payload: task(10, "P-1") });
+    helper.getNode(ids.push).receive({ payload: task(11, "P-1") });
+    await sent;
+    assert.equal(server.records.length, 2);
+    assert.equal(server.stats.tokensIssued, 2, "one token, one more after it expired");
+  });
+
   it("reports a message that is no ERP record to a Catch node", async () => {
     server = await start({ users: [{ user: "PDM_USER", password: "secret" }], sapClient: "100" });
     const { flow, ids, credentials } = pushFlow(server.url);
