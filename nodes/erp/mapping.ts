@@ -80,7 +80,6 @@ const OEE_BODY = `{
 const DYNAMICS_NOTIFICATION = `{
   "msdyn_description": $source = "task" ? action : $source = "rul" ? "RUL " & $string($round(rul, 0)) & " " & unit & " left" : "Anomaly score " & $string($round(score, 2)),
   "msdyn_alerttime": $fromMillis($source = "task" ? earliestStart : t0),
-  "msdyn_alerttype": 192350000,
   "msdyn_alertdata": $string($),
   "msdyn_alerttoken": $ref
 }`;

@@ -208,6 +208,22 @@ describe("erp record and mapping", () => {
     });
   });
 
+  it("builds an object from every default mapping of every system", async () => {
+    const samples = {
+      notification: { id: "t1", asset: "P-1", cause: "rul-low", action: "Inspect", priority: "low", durationH: 1, skills: [], parts: [], earliestStart: 1, deadline: 2 },
+      workOrder,
+      inspection: { asset: "P-1", inspectionLot: "010000000123", characteristic: "0010", value: 4.2, accepted: true, ts: 5 },
+      oee: computeOee({ asset: "P-1", start: 0, end: 3_600_000, initialState: "running", changes: [], produced: 50, scrap: 1, idealCycleS: 60 }),
+    };
+    for (const [system, targets] of Object.entries(DEFAULT_TARGETS)) {
+      for (const [kind, target] of Object.entries(targets)) {
+        const body = await new Mapping(target.expression).apply(classify(samples[kind as keyof typeof samples]));
+        assert.ok(Object.keys(body).length >= 3, `${system} ${kind}: ${JSON.stringify(body)}`);
+        if (target.refField) assert.equal(body[target.refField], referenceOf(classify(samples[kind as keyof typeof samples]).key), `${system} ${kind} carries $ref`);
+      }
+    }
+  });
+
   it("says where a custom mapping is wrong, and that it must give an object", async () => {
     assert.throws(() => new Mapping('{ "a": '), /^Error: mapping: .* at character \d+/);
     await assert.rejects(new Mapping('"text"').apply(classify(anomaly)), /expected the expression to give an object, got string/);
