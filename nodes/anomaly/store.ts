@@ -12,6 +12,7 @@ export function stateFile(dir: string, asset: string, sensor: string): string {
 }
 
 export function saveState(file: string, state: unknown): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const temporary = `${file}.tmp`;
   fs.writeFileSync(temporary, JSON.stringify(state));
   fs.renameSync(temporary, file);

@@ -30,7 +30,7 @@ describe("anomaly detector on CWRU windows", () => {
       const results = innerRace.map((m) => scored(detector.process(m)).anomaly);
       for (const result of results) checkAnomalyMessage(result, "anomaly");
       const alarmed = results.filter((a) => a.anomaly);
-      assert.ok(alarmed.length >= innerRace.length - 2, `alarm on ${alarmed.length} of ${innerRace.length} fault windows`);
+      assert.ok(alarmed.length >= 0.9 * innerRace.length, `alarm on ${alarmed.length} of ${innerRace.length} fault windows`);
       assert.equal(results[0].anomaly, false, "one window above the threshold is not yet an alarm");
       const top = alarmed[0].contributions[0];
       assert.ok(top.share > 0.2 && Math.abs(top.deviation ?? 0) > 3, `top contribution ${JSON.stringify(top)}`);
@@ -106,7 +106,7 @@ describe("anomaly detector on bad input", () => {
     training.slice(0, 5).forEach((m) => detector.process(m));
     assert.throws(() => detector.freeze(), /pump\/de: 5 windows learned, at least 20 are needed/);
     const baseline = learned().exportBaseline();
-    assert.throws(() => detector.importBaseline({ ...baseline, windows: [[1, 2]] }), /msg\.payload\.windows\[0\]: expected 6 values, one per feature name/);
+    assert.throws(() => detector.importBaseline({ ...baseline, windows: [[1, 2]] }), /msg\.payload\.windows\[0\]: expected 18 values, one per feature name/);
     assert.throws(() => AnomalyDetector.fromState({ format: "something else" }, {}), /state\.format: expected a pdm-anomaly-state version 1 file/);
   });
 });

@@ -38,7 +38,7 @@ describe("isolation forest", () => {
     const heldOut = cwruWindows("normal", { size: 1024, hop: 256, part: [0.55, 1] });
     const forest = new IsolationForest(matrixFromRows(rowsOf(train), names.length));
     const healthyMax = Math.max(...rowsOf(heldOut).map((row) => forest.score(row)));
-    for (const label of ["inner_race", "outer_race"]) {
+    for (const label of ["inner_race", "outer_race", "ball"]) {
       const faultScores = rowsOf(cwruWindows(label, { size: 1024, hop: 1024 })).map((row) => forest.score(row));
       const separated = faultScores.filter((score) => score > healthyMax).length / faultScores.length;
       assert.ok(separated > 0.9, `${label}: ${separated} of the fault windows above the highest healthy score ${healthyMax}`);
