@@ -50,17 +50,26 @@ export class RobustScaler {
 }
 
 /**
- * The MAD is 0 when more than half the baseline shares one value (a quantised or
- * saturated feature); then the standard deviation stands in, and for a feature that never
- * moved at all a tiny scale relative to its value, so any change later counts as far out.
+ * Changes smaller than this fraction of a feature's typical value are below what a
+ * condition feature resolves (a dominant frequency moves in FFT bins, a level in ADC
+ * steps), so the scale never drops below it: a feature that sat on one FFT bin through
+ * the whole baseline then reads "−14 σ" one bin group away, not "−135 000 σ".
+ */
+const RELATIVE_SCALE_FLOOR = 0.01;
+
+/**
+ * The robust scale with two fallbacks: the MAD is 0 when more than half the baseline
+ * shares one value (a quantised or saturated feature), then the standard deviation
+ * stands in; and never less than 1 % of the feature's median (above).
  */
 function robustScale(mad: number, column: Float64Array, centre: number): number {
-  if (mad > 0) return mad;
-  let sum = 0;
-  for (const x of column) sum += (x - centre) * (x - centre);
-  const std = Math.sqrt(sum / Math.max(1, column.length - 1));
-  if (std > 0) return std;
-  return Math.max(Math.abs(centre) * 1e-6, 1e-12);
+  let scale = mad;
+  if (!(scale > 0)) {
+    let sum = 0;
+    for (const x of column) sum += (x - centre) * (x - centre);
+    scale = Math.sqrt(sum / Math.max(1, column.length - 1));
+  }
+  return Math.max(scale, RELATIVE_SCALE_FLOOR * Math.abs(centre), 1e-12);
 }
 
 /** z-scores beyond this are clipped when estimating correlations, so rare spikes in the baseline do not dominate. */
