@@ -14,6 +14,7 @@
  */
 import * as path from "node:path";
 import { AnomalyDetector, AnomalyPayload, DETECTOR_DEFAULTS } from "../nodes/anomaly/detector";
+import { MIN_BASELINE_WINDOWS } from "../nodes/anomaly/scorers";
 import { FEMTO_SAMPLE_RATE_HZ, besideManifest, readFemtoSnapshot, readManifest, readSignalColumn } from "../nodes/ingest/recordings";
 import { dataDir } from "../nodes/shared/paths";
 import { featureWindows, WindowPlan } from "./anomaly/windows";
@@ -99,7 +100,7 @@ function evaluateRecordings(trainManifest: string, testManifest: string): boolea
     for (const message of featureWindows(signal, r.fs, targetFs, windows, { asset: "eval", sensor: "de", t0: 0 }, 0, end)) baseline.process(message);
   }
   const learned = baseline.freeze();
-  console.log(`baseline: ${learned.windows} windows, ${learned.featureNames.length} features, threshold ${learned.threshold.toFixed(3)} (normalised score)`);
+  console.log(`baseline: ${learned.windows} windows (${learned.transients} left out as transients), ${learned.featureNames.length} features, threshold ${learned.threshold.toFixed(3)} (normalised score)`);
 
   const results = test.map((r) => {
     const signal = signalOf(r);
@@ -152,10 +153,10 @@ function evaluateRun(folder: string): boolean {
   let scoredSnapshots = 0;
   for (const row of rows) {
     const snapshot = readFemtoSnapshot(path.join(folder, row.file));
-    if (!frozen && row.elapsedS > baselineEnd) {
+    if (!frozen && row.elapsedS > baselineEnd && detectors.h.learnedWindows >= MIN_BASELINE_WINDOWS) {
       const h = detectors.h.freeze();
       const v = detectors.v.freeze();
-      console.log(`baseline: ${h.windows} windows per sensor, thresholds h ${h.threshold.toFixed(3)}, v ${v.threshold.toFixed(3)}`);
+      console.log(`baseline: ${h.windows} windows per sensor up to ${(row.elapsedS / 3600).toFixed(2)} h (left out as transients: h ${h.transients}, v ${v.transients}), thresholds h ${h.threshold.toFixed(3)}, v ${v.threshold.toFixed(3)}`);
       frozen = true;
     }
     let alarmed = false;

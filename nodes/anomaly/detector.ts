@@ -11,7 +11,7 @@ import { BASELINE_FORMAT, BASELINE_VERSION, BaselineJson, baselineMatrix, checkB
 import { contributions } from "./contributions";
 import { DRIFT_DEFAULTS, DriftDetector, DriftOptions, DriftState, DriftedFeature } from "./drift";
 import { RobustScaler } from "./robust";
-import { FittedScorer, MIN_BASELINE_WINDOWS, ScorerName } from "./scorers";
+import { FittedScorer, MIN_BASELINE_WINDOWS, ScorerName, fitBaseline } from "./scorers";
 import { ALARM_DEFAULTS, AlarmOptions, AlarmState, CRITICALITY_FACTORS, adaptiveThreshold, severityOf } from "./threshold";
 
 export const LEARNING_MODES = ["windows", "time", "command"] as const;
@@ -70,6 +70,8 @@ export interface LearnedReport {
   asset: string;
   sensor: string;
   windows: number;
+  /** Windows left out of the fit as transients (far outside the others, e.g. a knock). */
+  transients: number;
   threshold: number;
   featureNames: string[];
 }
@@ -96,6 +98,8 @@ class Model {
   readonly scorer: FittedScorer;
   readonly scaler: RobustScaler;
   readonly threshold: number;
+  /** Learning windows left out of the fit as transients. */
+  readonly transients: number;
   readonly drift?: DriftDetector;
   driftReported = false;
 
@@ -103,8 +107,10 @@ class Model {
     readonly baseline: BaselineJson,
     options: DetectorOptions,
   ) {
-    const points = baselineMatrix(baseline);
-    this.scorer = new FittedScorer(points, { scorer: options.scorer, seed: options.seed });
+    const fitted = fitBaseline(baselineMatrix(baseline), { scorer: options.scorer, seed: options.seed });
+    const points = fitted.points;
+    this.scorer = fitted.scorer;
+    this.transients = fitted.transients;
     this.scaler = new RobustScaler(points);
     const factor = options.factor ?? CRITICALITY_FACTORS[options.criticality];
     this.threshold = adaptiveThreshold(this.scorer.heldOutScores, { quantile: options.quantile, factor });
@@ -207,7 +213,14 @@ export class AnomalyDetector {
     this.model = model;
     this.learning = undefined;
     this.alarm.reset();
-    return { asset: this.asset, sensor: this.sensor, windows: baseline.windows.length, threshold: model.threshold, featureNames: baseline.featureNames };
+    return {
+      asset: this.asset,
+      sensor: this.sensor,
+      windows: baseline.windows.length,
+      transients: model.transients,
+      threshold: model.threshold,
+      featureNames: baseline.featureNames,
+    };
   }
 
   /** Learn from or score one checked features message. */

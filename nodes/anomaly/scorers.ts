@@ -33,6 +33,15 @@ export interface ScorerOptions {
   seed: number;
 }
 
+/**
+ * A learning window whose held-out score is this many robust standard deviations (from
+ * the MAD of all held-out scores) above their median is a transient (a knock, a spike of
+ * the sensor), not healthy behaviour, and is left out of the fitted baseline.
+ */
+const TRANSIENT_SIGMAS = 10;
+/** At most this fraction of a baseline is left out as transients; beyond it all windows are kept (the phase itself was unsteady). */
+const MAX_TRANSIENT_FRACTION = 0.1;
+
 /** The fewest baseline windows a model is fitted on (each of the 5 folds then trains on >= 16). */
 export const MIN_BASELINE_WINDOWS = 20;
 const FOLDS = 5;
@@ -124,4 +133,34 @@ export class FittedScorer {
     for (const { name, scorer, normaliser } of this.components) scores[name] = normalise(scorer.score(point, 0), normaliser);
     return scores;
   }
+}
+
+export interface FittedBaseline {
+  scorer: FittedScorer;
+  /** The windows fitted on: the baseline without its transients. */
+  points: Matrix;
+  /** How many learning windows were left out as transients. */
+  transients: number;
+}
+
+/**
+ * Fit a scorer on baseline windows, leaving out transients: fit on all, find windows far
+ * above the others by their held-out scores, refit without them. A one-off spike during
+ * learning would otherwise stretch the threshold so far that the real fault never
+ * crosses it (FEMTO Bearing1_2 has a 14 g spike in its first minutes).
+ */
+export function fitBaseline(points: Matrix, options: ScorerOptions): FittedBaseline {
+  const first = new FittedScorer(points, options);
+  const scores = first.heldOutScores;
+  const centre = median(scores);
+  const sigma = 1.4826 * median(scores.map((s) => Math.abs(s - centre)));
+  const limit = centre + TRANSIENT_SIGMAS * sigma;
+  const steady = (row: number) => scores[row] <= limit;
+  let transients = 0;
+  for (let row = 0; row < points.rows; row++) if (!steady(row)) transients++;
+  if (transients === 0 || transients > MAX_TRANSIENT_FRACTION * points.rows || points.rows - transients < MIN_BASELINE_WINDOWS) {
+    return { scorer: first, points, transients: 0 };
+  }
+  const kept = rowsOf(points, steady);
+  return { scorer: new FittedScorer(kept, options), points: kept, transients };
 }

@@ -38,6 +38,19 @@ describe("anomaly detector on CWRU windows", () => {
     });
   }
 
+  it("leaves a few transient windows in the learning phase out of the baseline", () => {
+    const detector = new AnomalyDetector("cwru-rig", "de", { learning: "command" });
+    detector.learn();
+    // Three windows of a knock (here: fault windows) amid healthy learning data.
+    const knocked = [...training.slice(0, 50), ...innerRace.slice(0, 3), ...training.slice(50)];
+    for (const message of knocked) detector.process(message);
+    const report = detector.freeze();
+    assert.equal(report.transients, 3);
+    assert.equal(report.windows, knocked.length, "the baseline keeps every window; the fit leaves the transients out");
+    const alarmed = innerRace.slice(3).map((m) => scored(detector.process(m)).anomaly).filter((a) => a.anomaly);
+    assert.ok(alarmed.length >= 0.9 * (innerRace.length - 3), `alarm on ${alarmed.length} fault windows`);
+  });
+
   it("learns by itself from the first N windows, reporting progress", () => {
     const detector = new AnomalyDetector("cwru-rig", "de", { learnWindows: 40 });
     const outcomes = training.slice(0, 41).map((m) => detector.process(m));
