@@ -138,7 +138,13 @@ function evaluateRecordings(trainManifest: string, testManifest: string): boolea
 
 function evaluateRun(folder: string): boolean {
   const manifest = path.join(folder, "manifest.csv");
-  const rows = readManifest(manifest).map((row) => ({ file: row.file, elapsedS: Number(row.elapsed_s), toEndS: Number(row.time_to_end_of_test_s) }));
+  const rows = readManifest(manifest).map((row, i) => {
+    const snapshot = { file: row.file, elapsedS: Number(row.elapsed_s), toEndS: Number(row.time_to_end_of_test_s) };
+    if (!snapshot.file || !(snapshot.elapsedS >= 0) || !(snapshot.toEndS >= 0)) {
+      throw new Error(`${manifest}: row ${i + 2}: expected file, elapsed_s and time_to_end_of_test_s (seconds >= 0)`);
+    }
+    return snapshot;
+  });
   const lifeS = Math.max(...rows.map((r) => r.elapsedS + r.toEndS));
   const baselineEnd = RUN_BASELINE_FRACTION * lifeS;
   const windows = SNAPSHOT_WINDOWS;
