@@ -218,4 +218,9 @@ function main(): void {
   process.exitCode = ok ? 0 : 1;
 }
 
-main();
+try {
+  main();
+} catch (err) {
+  console.error(`eval:anomaly: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+}
