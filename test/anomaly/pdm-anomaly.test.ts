@@ -124,4 +124,50 @@ describe("pdm-anomaly node", () => {
     helper.getNode("detect-f").receive({ payload: fault[3] });
     assert.equal(payloadOf<AnomalyPayload>((await scored)[0]).score, expected);
   });
+
+  it("shows learning progress in its status and learns anew on rebaseline", async () => {
+    await helper.load([assetNode, anomalyNode], flow("detect-g"));
+    const detect = helper.getNode("detect-g");
+    const statuses: string[] = [];
+    const setStatus = detect.status.bind(detect);
+    detect.status = (s: { text?: string }) => {
+      statuses.push(s.text ?? "");
+      return setStatus(s);
+    };
+    const first = collect(helper.getNode("events"), 1);
+    for (const window of healthy.slice(0, 40)) detect.receive({ payload: window });
+    await first;
+    assert.ok(statuses.includes("cwru-rig/de learning 50 %"), statuses.slice(18, 22).join(" | "));
+    assert.equal(statuses.at(-1), "cwru-rig/de learned");
+    detect.receive({ topic: "rebaseline", payload: { asset: "cwru-rig" } });
+    const second = collect(helper.getNode("events"), 1);
+    const quiet = settle(helper.getNode("scores"), 300);
+    for (const window of healthy.slice(40, 80)) detect.receive({ payload: window });
+    const [event] = await second;
+    assert.equal((event as { topic: string }).topic, "learned");
+    assert.equal(payloadOf<LearnedReport>(event).windows, 40);
+    assert.equal((await quiet).length, 0, "nothing is scored while learning");
+  });
+
+  it("sends a drift event on output 2 when healthy windows slowly shift", async () => {
+    await helper.load([assetNode, anomalyNode], flow("detect-h"));
+    const detect = helper.getNode("detect-h");
+    const learned = collect(helper.getNode("events"), 1);
+    for (const window of healthy.slice(0, 40)) detect.receive({ payload: window });
+    await learned;
+    const drift = collect(helper.getNode("events"), 1);
+    // The learned windows again, with RMS, peak and std creeping up by 0.1 % per window.
+    const later = healthy.slice(0, 40);
+    for (let i = 0; i < 400; i++) {
+      const base = later[i % later.length];
+      const gain = 1 + 0.001 * i;
+      const features = Object.fromEntries(Object.entries(base.features).map(([k, v]) => [k, ["rms", "peak", "std"].includes(k) ? v * gain : v]));
+      detect.receive({ payload: { ...base, t0: base.t0 + i, features } });
+    }
+    const [event] = await drift;
+    assert.equal((event as { topic: string }).topic, "drift");
+    const report = payloadOf<{ asset: string; features: Array<{ feature: string; direction: string }> }>(event);
+    assert.equal(report.asset, "cwru-rig");
+    assert.ok(report.features.some((f) => ["rms", "peak", "std"].includes(f.feature) && f.direction === "up"), JSON.stringify(report.features));
+  });
 });
