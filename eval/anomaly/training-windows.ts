@@ -18,7 +18,7 @@ import { dataDir, modelsDir } from "../../nodes/shared/paths";
 import { featureWindows } from "./windows";
 
 /** The input clip of the autoencoder (the scorer clips the same way). */
-export const AUTOENCODER_CLIP = 10;
+const AUTOENCODER_CLIP = 10;
 
 function zScores(messages: FeaturesMessage[], names: string[]): number[][] {
   const rows = messages.map((m) => names.map((name) => m.features[name]));

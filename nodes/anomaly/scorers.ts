@@ -24,8 +24,8 @@ export const SCORERS = ["ensemble", "isolation-forest", "mahalanobis"] as const;
 export type ScorerName = (typeof SCORERS)[number];
 
 /** The single scorers; "ensemble" combines all of them. */
-export const COMPONENTS = ["isolation-forest", "mahalanobis"] as const;
-export type ComponentName = (typeof COMPONENTS)[number];
+const COMPONENTS = ["isolation-forest", "mahalanobis"] as const;
+type ComponentName = (typeof COMPONENTS)[number];
 
 export interface ScorerOptions {
   scorer: ScorerName;
@@ -56,7 +56,7 @@ function fitComponent(name: ComponentName, points: Matrix, seed: number): RawSco
   return new RobustMahalanobis(points);
 }
 
-export function componentsOf(scorer: ScorerName): readonly ComponentName[] {
+function componentsOf(scorer: ScorerName): readonly ComponentName[] {
   return scorer === "ensemble" ? COMPONENTS : [scorer];
 }
 
@@ -91,7 +91,7 @@ function rowsOf(points: Matrix, keep: (row: number) => boolean): Matrix {
 
 /** A fitted scorer (single or ensemble) with its normalisation and its held-out baseline scores. */
 export class FittedScorer {
-  private readonly components: Array<{ name: ComponentName; scorer: RawScorer; normaliser: Normaliser }>;
+  private readonly components: Array<{ scorer: RawScorer; normaliser: Normaliser }>;
   /** Normalised scores of every baseline window from the models that did not see it. */
   readonly heldOutScores: Float64Array;
 
@@ -111,7 +111,7 @@ export class FittedScorer {
         }
       });
     }
-    this.components = names.map((name, c) => ({ name, scorer: fitComponent(name, points, options.seed), normaliser: normaliserOf(heldOutRaw[c]) }));
+    this.components = names.map((name, c) => ({ scorer: fitComponent(name, points, options.seed), normaliser: normaliserOf(heldOutRaw[c]) }));
     this.heldOutScores = new Float64Array(points.rows);
     for (let row = 0; row < points.rows; row++) {
       let sum = 0;
@@ -125,13 +125,6 @@ export class FittedScorer {
     let sum = 0;
     for (const { scorer, normaliser } of this.components) sum += normalise(scorer.score(point, offset), normaliser);
     return sum / this.components.length;
-  }
-
-  /** Each component's normalised score, for the message (what each scorer thought). */
-  componentScores(point: Float64Array): Record<string, number> {
-    const scores: Record<string, number> = {};
-    for (const { name, scorer, normaliser } of this.components) scores[name] = normalise(scorer.score(point, 0), normaliser);
-    return scores;
   }
 }
 

@@ -9,8 +9,8 @@ import { besideManifest, readManifest, readSignalColumn } from "../../nodes/inge
 import { featureWindows } from "../../eval/anomaly/windows";
 import { repoRoot } from "../helpers/runtime";
 
-export const cwruManifest = path.join(repoRoot, "data", "cwru", "manifest.csv");
-export const TARGET_RATE_HZ = 12_000;
+const cwruManifest = path.join(repoRoot, "data", "cwru", "manifest.csv");
+const TARGET_RATE_HZ = 12_000;
 
 const signals = new Map<string, Float64Array>();
 
