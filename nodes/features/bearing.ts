@@ -68,8 +68,9 @@ function median(a: Float64Array, count: number): number {
 }
 
 /**
- * Write env_<defect>_amp, _ratio and _harmonics and <defect>_hz for every defect into
- * `out`, and return the indicated fault: the defect whose fundamental has the largest
+ * Write env_<defect>_amp, _ratio (fundamental), _ratio_h2 … _ratio_h<harmonics> (0 when
+ * above Nyquist), _harmonics (lines at or above the threshold) and <defect>_hz for every
+ * defect into `out`, and return the indicated fault: the defect whose fundamental has the largest
  * ratio at or above the threshold, or "none". Throws when a fundamental's band lies
  * above the envelope spectrum's Nyquist frequency.
  */
@@ -90,14 +91,16 @@ export function bearingFeatures(
     if (!fundamental) {
       throw new Error(`bearing: ${defect.toUpperCase()} = ${hz.toFixed(1)} Hz lies above the Nyquist frequency ${nyquist} Hz (fs/2): raise the sample rate or check the speed and the bearing orders`);
     }
+    out[`${defect}_hz`] = hz;
+    out[`env_${defect}_amp`] = fundamental.peak;
+    out[`env_${defect}_ratio`] = fundamental.ratio;
     let hits = 0;
     for (let h = 1; h <= options.harmonics; h++) {
       const line = h === 1 ? fundamental : lineAt(envelopeSpectrum, binHz, h * hz, options, scratch);
       if (line && line.ratio >= options.threshold) hits++;
+      // 0 marks a harmonic above Nyquist, so every window has the same feature names.
+      if (h > 1) out[`env_${defect}_ratio_h${h}`] = line ? line.ratio : 0;
     }
-    out[`${defect}_hz`] = hz;
-    out[`env_${defect}_amp`] = fundamental.peak;
-    out[`env_${defect}_ratio`] = fundamental.ratio;
     out[`env_${defect}_harmonics`] = hits;
     if (fundamental.ratio >= best) {
       best = fundamental.ratio;

@@ -6,7 +6,7 @@
  * are made on first use for a size or sample rate and reused for every later window.
  */
 import type { DefectMultipliers } from "../config/asset";
-import { Defect, BearingOptions, Fault, bearingFeatures, defectFrequencies, noiseScratch } from "./bearing";
+import { DEFAULT_BEARING_OPTIONS, Defect, BearingOptions, Fault, bearingFeatures, defectFrequencies, noiseScratch } from "./bearing";
 import { HilbertEnvelope } from "./envelope";
 import { FftPlan, fftPlan, floorPowerOfTwo, isPowerOfTwo } from "./fft";
 import { FilterKind, SosFilter, antiAliasFilter, butterworth } from "./filters";
@@ -80,7 +80,7 @@ export const DEFAULT_OPTIONS: FeatureOptions = {
   welchSegment: 1024,
   envelopeBandHz: [2000, 5000],
   envelopeOrder: 4,
-  bearingOptions: { harmonics: 3, tolerance: 0.02, noiseBins: 20, threshold: 5 },
+  bearingOptions: DEFAULT_BEARING_OPTIONS,
   machineGroup: "group2-rigid",
   accelerationUnit: "g",
   decimation: 1,
@@ -234,6 +234,7 @@ export class FeatureExtractor {
       signal = filtered;
     }
 
+    if (n < 2) throw new Error(`window: expected at least 2 samples${o.decimation > 1 ? " after decimation" : ""}, got ${n}`);
     const features: Record<string, number> = {};
     if (o.time) timeFeatures(signal, features, n);
     const result: FeatureResult = { fs: rate, n, fftSize: 0, features };
@@ -242,8 +243,8 @@ export class FeatureExtractor {
       return result;
     }
 
-    const size = o.fftSize || (n >= 2 ? floorPowerOfTwo(n) : 0);
-    if (n < size || size < 2) {
+    const size = o.fftSize || floorPowerOfTwo(n);
+    if (n < size) {
       throw new Error(`window: ${n} samples${o.decimation > 1 ? " after decimation" : ""} is fewer than the FFT size ${size}: lengthen the window or lower the FFT size`);
     }
     result.fftSize = size;

@@ -19,8 +19,12 @@ export function floorPowerOfTwo(n: number): number {
 
 export class FftPlan {
   readonly size: number;
+  /**
+   * The plan's own input array: a caller that writes its samples here (e.g. windowed)
+   * and passes it to realForward saves a copy.
+   */
+  readonly input: number[];
   private readonly fft: FFT;
-  private readonly realIn: number[];
   /** Interleaved complex buffers (re, im, re, im, ...) of 2 * size numbers. */
   private readonly complexIn: number[];
   private readonly complexOut: number[];
@@ -29,7 +33,7 @@ export class FftPlan {
     if (!isPowerOfTwo(size)) throw new Error(`FFT size: expected a power of two >= 2, got ${size}`);
     this.size = size;
     this.fft = new FFT(size);
-    this.realIn = new Array<number>(size).fill(0);
+    this.input = new Array<number>(size).fill(0);
     this.complexIn = this.fft.createComplexArray() as number[];
     this.complexOut = this.fft.createComplexArray() as number[];
   }
@@ -40,8 +44,8 @@ export class FftPlan {
    */
   realForward(input: ArrayLike<number>, re: Float64Array, im: Float64Array, offset = 0): void {
     const n = this.size;
-    const data = this.realIn;
-    for (let i = 0; i < n; i++) data[i] = input[offset + i];
+    const data = this.input;
+    if (input !== data || offset !== 0) for (let i = 0; i < n; i++) data[i] = input[offset + i];
     this.fft.realTransform(this.complexOut, data);
     const out = this.complexOut;
     for (let k = 0; k <= n / 2; k++) {

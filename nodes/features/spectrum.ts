@@ -22,16 +22,14 @@ export function makeWindow(name: WindowName, n: number): Float64Array {
   return w;
 }
 
-/** A spectrum of bins 0..size/2 of one FFT: frequencies in Hz and one value per bin. */
+/** Bins 0..size/2 of one FFT, real and imaginary parts. */
 export interface SpectrumBuffers {
   re: Float64Array;
   im: Float64Array;
-  /** Windowed input of the FFT. */
-  windowed: Float64Array;
 }
 
 export function spectrumBuffers(size: number): SpectrumBuffers {
-  return { re: new Float64Array(size / 2 + 1), im: new Float64Array(size / 2 + 1), windowed: new Float64Array(size) };
+  return { re: new Float64Array(size / 2 + 1), im: new Float64Array(size / 2 + 1) };
 }
 
 /**
@@ -53,7 +51,7 @@ export function amplitudeSpectrum(
   let sum = 0;
   for (let i = 0; i < n; i++) sum += x[offset + i];
   const mean = sum / n;
-  const windowed = buffers.windowed;
+  const windowed = plan.input;
   for (let i = 0; i < n; i++) windowed[i] = (x[offset + i] - mean) * window[i];
   plan.realForward(windowed, buffers.re, buffers.im);
   const half = n / 2;
@@ -63,15 +61,6 @@ export function amplitudeSpectrum(
     amplitude[k] = ((k === 0 || k === half ? 1 : 2) * Math.sqrt(p)) / windowSum;
   }
 }
-
-export const SPECTRAL_FEATURES = [
-  "dominant_frequency",
-  "dominant_amplitude",
-  "spectral_centroid",
-  "spectral_spread",
-  "spectral_rolloff",
-  "spectral_flatness",
-] as const;
 
 /** Fraction of the spectral power below the roll-off frequency. */
 export const ROLLOFF_FRACTION = 0.85;

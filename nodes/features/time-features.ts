@@ -5,22 +5,6 @@
  * with an offset.
  */
 
-/** The names this module writes, in order (also the docs' table). */
-export const TIME_FEATURES = [
-  "mean",
-  "rms",
-  "std",
-  "peak",
-  "peak_to_peak",
-  "crest_factor",
-  "kurtosis",
-  "skewness",
-  "shape_factor",
-  "impulse_factor",
-  "clearance_factor",
-  "zero_crossing_rate",
-] as const;
-
 /**
  * Write the time-domain features of `x[0..n)` into `out`. Throws when they are undefined:
  * fewer than 2 samples, or all samples equal (a stuck or disconnected sensor).

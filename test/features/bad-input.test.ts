@@ -30,6 +30,14 @@ describe("features: bad input gives a clear error", () => {
     assert.throws(() => everything().compute(withInfinity, 12_000, 1797), /window\[7\]: expected a finite number, got -Infinity/);
   });
 
+  it("a window of one sample, or too short for the zero-phase anti-alias filter", () => {
+    assert.throws(() => new FeatureExtractor({ time: false }).compute([0.5], 12_000), /^Error: window: expected at least 2 samples, got 1$/);
+    assert.throws(
+      () => new FeatureExtractor({ decimation: 4 }).compute(realWindow.slice(0, 20), 12_000),
+      /zero-phase filter: the signal must be longer than 27 samples \(3 per filter order and section\), got 20/,
+    );
+  });
+
   it("a window shorter than the FFT size", () => {
     assert.throws(() => everything().compute(realWindow.slice(0, 3000), 12_000, 1797), /window: 3000 samples is fewer than the FFT size 4096/);
   });
@@ -46,6 +54,16 @@ describe("features: bad input gives a clear error", () => {
   it("a running speed that puts a defect frequency above Nyquist", () => {
     const lowRate = new FeatureExtractor({ bearing: true, orders, envelopeBandHz: [500, 1200], fftSize: 4096 });
     assert.throws(() => lowRate.compute(realWindow, 3000, 30_000), /BPFO = 1792\.4 Hz lies above the Nyquist frequency 1500 Hz/);
+  });
+
+  it("harmonics above Nyquist: ratio 0 and not counted (documented fallback)", () => {
+    const fast = new FeatureExtractor({ spectral: false, bearing: true, orders, envelopeBandHz: [500, 1200], fftSize: 4096 });
+    const result = fast.compute(realWindow, 3000, 15_000); // BPFI 1354 Hz < 1500 Hz, its 2nd harmonic is not
+    assert.ok(result.features.env_bpfi_ratio > 0);
+    assert.equal(result.features.env_bpfi_ratio_h2, 0);
+    assert.equal(result.features.env_bpfi_ratio_h3, 0);
+    assert.ok(result.features.env_bpfi_harmonics <= 1);
+    assert.ok(result.features.env_ftf_ratio_h3 > 0, "FTF harmonics are far below Nyquist");
   });
 
   it("no running speed for bearing features", () => {

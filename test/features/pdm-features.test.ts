@@ -8,6 +8,7 @@ import { buildNodes, collect, errorOf, helper, nodeModule, onTab, repoRoot, sett
 
 const assetNode = nodeModule(path.join(buildNodes, "config", "pdm-asset.js"));
 const featuresNode = nodeModule(path.join(buildNodes, "features", "pdm-features.js"));
+const replayNode = nodeModule(path.join(buildNodes, "ingest", "pdm-replay.js"));
 
 const innerRace = Array.from(readSignalColumn(path.join(repoRoot, "data", "cwru", "12k_IR007_0_105.csv")).subarray(0, 4096));
 const block = (values: number[]) => ({ asset: "cwru-de", sensor: "de_acc", t0: 1_700_000_000_000, fs: 12_000, values, unit: "g" });
@@ -48,6 +49,28 @@ describe("pdm-features node", () => {
     assert.ok(payload.features.band_500_2000 > 0);
     assert.ok(payload.spectrum && payload.spectrum.frequencies.length <= 256 && payload.spectrum.unit === "g");
     assert.ok(payload.envelopeSpectrum && payload.envelopeSpectrum.amplitudes.length <= 128);
+  });
+
+  it("behind pdm-replay, names the seeded fault of each replayed CWRU recording", async () => {
+    const files = ["12k_IR021_0_209.csv", "12k_OR007at6_0_130.csv"];
+    await helper.load(
+      [assetNode, featuresNode, replayNode],
+      onTab([
+        cwruAsset("1797"),
+        { id: "replay", type: "pdm-replay", source: "signals", path: "", files: files.join(","), blockSize: 4096, asset: "cwru-de", sensor: "de_acc", speed: 0, loop: false, autostart: false, wires: [["features"]] },
+        { id: "features", type: "pdm-features", asset: "asset1", bearing: true, wires: [["out"]] },
+        { id: "out", type: "helper" },
+      ]),
+    );
+    // 29 blocks of 4096 samples from each 10 s recording
+    const out = collect(helper.getNode("out"), 58);
+    helper.getNode("replay").receive({ payload: "start" });
+    const messages = (await out) as Array<NodeMessage & { replay: { file: string; label: string } }>;
+    for (const msg of messages) {
+      checkFeaturesMessage(msg.payload, "msg.payload");
+      assert.equal(payloadOf(msg).indicatedFault, msg.replay.label, `${msg.replay.file} block`);
+    }
+    assert.deepEqual([...new Set(messages.map((msg) => msg.replay.file))], files);
   });
 
   it("takes the running speed from msg.payload.rpm when the asset has none", async () => {
