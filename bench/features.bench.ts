@@ -4,8 +4,9 @@
  * - windows/s of the full feature set (time + spectrum + Welch bands + ISO velocity +
  *   envelope + bearing lines) beside the same computation in NumPy/SciPy
  *   (bench/features/numpy_features.py, Debian python3-scipy);
- * - one 4096-point real FFT, fft.js and the plan the core uses, beside FFTW
- *   (bench/features/fftw_rfft.c, compiled here with cc against Debian libfftw3-dev).
+ * - one 4096-point real FFT, fft.js, the WebAssembly kernel (nodes/features/wasm) and the
+ *   plan the core uses, beside FFTW (bench/features/fftw_rfft.c, compiled here with cc
+ *   against Debian libfftw3-dev).
  * A missing python3-scipy or libfftw3-dev skips those rows with a note.
  * All three sides count CPU time of their own process, not wall time: the machine is
  * shared, and wall time would charge other people's work to whichever side ran then.
@@ -17,6 +18,7 @@ import FFT from "fft.js";
 import { bearingDefectMultipliers } from "../nodes/config/asset";
 import { FeatureExtractor, FeatureOptions } from "../nodes/features/extractor";
 import { fftPlan } from "../nodes/features/fft";
+import { WasmFftPlan } from "../nodes/features/wasm-fft";
 import { readSignalColumn } from "../nodes/ingest/recordings";
 import { dataDir, packageRoot } from "../nodes/shared/paths";
 import { BenchReport, keep } from "./report";
@@ -140,16 +142,21 @@ export function run(report: BenchReport): void {
     });
   } else console.log(`  features: full set: ${ours.toFixed(0)} windows/s (no reference)`);
 
-  // fft.js alone, with plain arrays in and out as the core's plan calls it, and the plan
-  // as the features use it: samples written into its input, bins out as Float64Arrays.
+  // fft.js alone, with plain arrays in and out as its plan calls it; the WebAssembly
+  // kernel alone, its input already in the plan's memory and the bins copied out to
+  // Float64Arrays; and the plan as the features use it (the WebAssembly one): samples
+  // written into its input, bins out.
   const x = windows[0];
   const fftjs = new FFT(LENGTH);
   const out = fftjs.createComplexArray() as number[];
   const input = Array.from(x);
   const fftjsUs = 1e6 / cpuThroughput(() => (fftjs.realTransform(out, input), out), SECONDS);
-  const plan = fftPlan(LENGTH);
   const re = new Float64Array(LENGTH / 2 + 1);
   const im = new Float64Array(LENGTH / 2 + 1);
+  const wasm = new WasmFftPlan(LENGTH);
+  wasm.input.set(x);
+  const wasmUs = 1e6 / cpuThroughput(() => (wasm.realForward(wasm.input, re, im), re), SECONDS);
+  const plan = fftPlan(LENGTH);
   const planUs = 1e6 / cpuThroughput(() => {
     // as amplitudeSpectrum does: write the (windowed) samples into the plan's input
     for (let i = 0; i < LENGTH; i++) plan.input[i] = x[i];
@@ -159,10 +166,11 @@ export function run(report: BenchReport): void {
   const fftw = runFftw();
   if (fftw !== undefined) {
     const row = { unit: "CPU-us", reference: "FFTW 3 (FFTW_MEASURE, cc -O2)", referenceValue: fftw, higherIsBetter: false } as const;
-    report.add({ name: `FFT: ${LENGTH}-point real, fft.js realTransform`, value: fftjsUs, ...row, target: "within 4x of FFTW" });
-    report.add({ name: `FFT: ${LENGTH}-point real, core plan (fill input, fft.js, bins out)`, value: planUs, ...row });
+    report.add({ name: `FFT: ${LENGTH}-point real, fft.js realTransform`, value: fftjsUs, ...row });
+    report.add({ name: `FFT: ${LENGTH}-point real, WebAssembly kernel (bins out)`, value: wasmUs, ...row, target: "within 4x of FFTW" });
+    report.add({ name: `FFT: ${LENGTH}-point real, core plan (fill input, WebAssembly, bins out)`, value: planUs, ...row });
     if (python) report.add({ name: `FFT: ${LENGTH}-point real, numpy.fft.rfft`, value: python.rfftMicroseconds, ...row });
   } else {
-    console.log(`  FFT ${LENGTH}: fft.js ${fftjsUs.toFixed(1)} us, core plan ${planUs.toFixed(1)} us (no reference)`);
+    console.log(`  FFT ${LENGTH}: fft.js ${fftjsUs.toFixed(1)} us, WebAssembly ${wasmUs.toFixed(1)} us, core plan ${planUs.toFixed(1)} us (no reference)`);
   }
 }

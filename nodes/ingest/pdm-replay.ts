@@ -14,6 +14,7 @@ interface ReplayConfig extends NodeDef {
   path: string;
   files: string;
   blockSize: string | number;
+  blockUnit?: "samples" | "seconds";
   asset: string;
   sensor: string;
   speed: string | number;
@@ -28,7 +29,7 @@ function openReplay(config: ReplayConfig): Replay {
   if (config.source === "signals") {
     const manifest = config.path?.trim() || path.join(dataDir, "cwru", "manifest.csv");
     const files = (config.files ?? "").split(",").map((f) => f.trim()).filter(Boolean);
-    return signalReplay(manifest, { files, blockSize: Number(config.blockSize || 2048), sensor });
+    return signalReplay(manifest, { files, blockSize: Number(config.blockSize || 2048), blockUnit: config.blockUnit ?? "samples", sensor });
   }
   return femtoReplay(config.path?.trim() || path.join(dataDir, "femto", "Bearing1_1"), sensor);
 }

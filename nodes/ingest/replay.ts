@@ -70,10 +70,20 @@ export function femtoReplay(folder: string, sensorPrefix = "acc"): Replay {
 
 /**
  * Single-column recordings listed in a CWRU-style manifest (file, label, sampling_rate_hz,
- * rpm_in_file), played one after the other in blocks of `blockSize` samples.
+ * rpm_in_file), played one after the other in blocks of `blockSize` samples, or of
+ * `blockSize` seconds when `blockUnit` is "seconds" (then recordings at different rates,
+ * such as CWRU's 48 kHz healthy and 12 kHz faulty files, give blocks of equal duration).
  * `files` picks and orders rows by file name; empty means all rows in manifest order.
  */
-export function signalReplay(manifestFile: string, options: { files?: string[]; blockSize: number; sensor: string; unit?: string }): Replay {
+export interface SignalReplayOptions {
+  files?: string[];
+  blockSize: number;
+  blockUnit?: "samples" | "seconds";
+  sensor: string;
+  unit?: string;
+}
+
+export function signalReplay(manifestFile: string, options: SignalReplayOptions): Replay {
   const all = readManifest(manifestFile);
   const rows = options.files && options.files.length > 0
     ? options.files.map((file) => {
@@ -83,8 +93,9 @@ export function signalReplay(manifestFile: string, options: { files?: string[]; 
       })
     : all;
   if (rows.length === 0) throw new Error(`${manifestFile}: no recordings listed`);
-  if (!(Number.isInteger(options.blockSize) && options.blockSize >= 16)) {
-    throw new Error(`blockSize: expected an integer >= 16, got ${options.blockSize}`);
+  const inSeconds = options.blockUnit === "seconds";
+  if (inSeconds ? !(options.blockSize > 0 && Number.isFinite(options.blockSize)) : !(Number.isInteger(options.blockSize) && options.blockSize >= 16)) {
+    throw new Error(`blockSize: expected ${inSeconds ? "a number of seconds > 0" : "an integer >= 16"}, got ${options.blockSize}`);
   }
   // Block counts and start times need each file's length: from the manifest when it says, else by reading.
   let startS = 0;
@@ -92,7 +103,9 @@ export function signalReplay(manifestFile: string, options: { files?: string[]; 
     const fs = Number(row.sampling_rate_hz);
     if (!(fs > 0)) throw new Error(`${manifestFile}: sampling_rate_hz of "${row.file}" is not a positive number`);
     const samples = Number(row.n_samples) > 0 ? Number(row.n_samples) : readSignalColumn(besideManifest(manifestFile, row.file)).length;
-    const segment = { row, fs, startS, blocks: Math.floor(samples / options.blockSize) };
+    const blockLength = inSeconds ? Math.round(options.blockSize * fs) : options.blockSize;
+    if (blockLength < 16) throw new Error(`blockSize: ${options.blockSize} s at ${fs} Hz gives fewer than 16 samples`);
+    const segment = { row, fs, startS, blockLength, blocks: Math.floor(samples / blockLength) };
     startS += samples / fs;
     return segment;
   });
@@ -105,7 +118,7 @@ export function signalReplay(manifestFile: string, options: { files?: string[]; 
   const segmentOf = (index: number) => {
     let k = segments.length - 1;
     while (offsets[k] > index) k--;
-    return { segment: segments[k], first: (index - offsets[k]) * options.blockSize };
+    return { segment: segments[k], first: (index - offsets[k]) * segments[k].blockLength };
   };
   let cached: { file: string; values: Float64Array } | undefined;
   const signal = (file: string) => {
@@ -121,7 +134,7 @@ export function signalReplay(manifestFile: string, options: { files?: string[]; 
     step(index) {
       const { segment, first } = segmentOf(index);
       const { row, fs, startS: segmentStart } = segment;
-      const values = Array.from(signal(row.file).subarray(first, first + options.blockSize));
+      const values = Array.from(signal(row.file).subarray(first, first + segment.blockLength));
       const rpm = Number(row.rpm_in_file);
       return {
         atS: segmentStart + first / fs,

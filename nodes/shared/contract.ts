@@ -45,6 +45,26 @@ export interface SampleBlock {
   unit?: string;
 }
 
+/** One channel of an aligned window. */
+export interface AlignedChannel {
+  sensor: string;
+  unit?: string;
+  values: number[];
+}
+
+/**
+ * Several sensors of one asset on one time grid (pdm-window's aligned mode): sample i of
+ * every channel was taken at `t0 + 1000 * i / fs` (epoch ms), channels in the configured order.
+ */
+export interface AlignedWindow {
+  asset: string;
+  t0: number;
+  fs: number;
+  /** Samples per channel. */
+  n: number;
+  channels: AlignedChannel[];
+}
+
 /** One spectrum for charts: `amplitudes[i]` at `frequencies[i]` Hz. */
 export interface Spectrum {
   frequencies: number[];
@@ -194,6 +214,23 @@ export const checkSampleBlock: Check<SampleBlock> = object({
   unit: optional(nonEmptyString),
 });
 
+export const checkAlignedWindow: Check<AlignedWindow> = (value, path) => {
+  const window = object({
+    asset: nonEmptyString,
+    t0: epochMs,
+    fs: finiteNumber({ above: 0 }),
+    n: finiteNumber({ min: 1, integer: true }),
+    channels: arrayOf(
+      object({ sensor: nonEmptyString, unit: optional(nonEmptyString), values: numberArray({ maxLength: MAX_BLOCK_SAMPLES }) }),
+      { minLength: 1 },
+    ),
+  })(value, path);
+  window.channels.forEach((channel, i) => {
+    if (channel.values.length !== window.n) fail(`${path}.channels[${i}].values`, `${window.n} samples (n)`, channel.values);
+  });
+  return window;
+};
+
 const checkSpectrum: Check<Spectrum> = (value, path) => {
   const spectrum = object({ frequencies: numberArray(), amplitudes: numberArray(), unit: optional(nonEmptyString) })(value, path);
   if (spectrum.frequencies.length !== spectrum.amplitudes.length) {
@@ -301,6 +338,7 @@ export const checkAuditRecord: Check<AuditRecord> = (value, path) => {
 export const contractChecks = {
   scalarSample: checkScalarSample,
   sampleBlock: checkSampleBlock,
+  alignedWindow: checkAlignedWindow,
   features: checkFeaturesMessage,
   anomaly: checkAnomalyMessage,
   rul: checkRulMessage,

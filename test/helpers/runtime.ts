@@ -22,6 +22,7 @@ export interface TestHelper {
 
 /** A fresh userDir per test run, so persisted state of one run never leaks into another. */
 export const testUserDir = fs.mkdtempSync(path.join(os.tmpdir(), "pdm-test-userdir-"));
+process.on("exit", () => fs.rmSync(testUserDir, { recursive: true, force: true }));
 
 export const helper = helperModule;
 helper.init(require.resolve("node-red"), { userDir: testUserDir });

@@ -41,6 +41,16 @@ describe("replay of recordings", () => {
     assert.equal(rows.length, 7);
   });
 
+  it("gives blocks of equal duration across sample rates when the block size is in seconds", () => {
+    const replay = signalReplay(cwruManifest, { files: ["48k_Normal_0_097_partA.csv", "12k_IR007_0_105.csv"], blockSize: 16384 / 48_000, blockUnit: "seconds", sensor: "de" });
+    assert.equal(replay.step(0).blocks[0].values.length, 16384);
+    const normalBlocks = Math.floor(121_969 / 16384);
+    assert.equal(replay.step(normalBlocks).blocks[0].values.length, 4096);
+    assert.equal(replay.length, normalBlocks + Math.floor(121_265 / 4096));
+    assert.ok(Math.abs(replay.atS(2) - replay.atS(1) - 16384 / 48_000) < 1e-12);
+    assert.throws(() => signalReplay(cwruManifest, { blockSize: 0.0001, blockUnit: "seconds", sensor: "x" }), /fewer than 16 samples/);
+  });
+
   it("names what is wrong with a bad source", () => {
     assert.throws(() => femtoReplay(path.join(repoRoot, "data", "no-such-run")), /recording not found/);
     assert.throws(() => signalReplay(cwruManifest, { files: ["nope.csv"], blockSize: 1024, sensor: "x" }), /no row for file "nope.csv"/);

@@ -1,5 +1,5 @@
 import { strict as assert } from "node:assert";
-import { MAX_BLOCK_SAMPLES, contractChecks, checkSampleBlock, checkRulMessage, checkFeaturesMessage, checkAuditRecord } from "../../nodes/shared/contract";
+import { MAX_BLOCK_SAMPLES, contractChecks, checkAlignedWindow, checkSampleBlock, checkRulMessage, checkFeaturesMessage, checkAuditRecord } from "../../nodes/shared/contract";
 import { ValidationError } from "../../nodes/shared/validate";
 
 const block = { asset: "pump-1", sensor: "acc", t0: 1_700_000_000_000, fs: 12_000, values: [0.1, -0.2, 0.3], unit: "g" };
@@ -42,6 +42,13 @@ describe("message contract", () => {
     assert.equal(message, `msg.payload.values: expected at most ${MAX_BLOCK_SAMPLES} elements, got an array of ${MAX_BLOCK_SAMPLES + 1}`);
   });
 
+  it("checks that every channel of an aligned window has n samples", () => {
+    const window = { asset: "a", t0: 0, fs: 100, n: 2, channels: [{ sensor: "x", values: [1, 2] }, { sensor: "y", values: [3, 4] }] };
+    checkAlignedWindow(window, "msg.payload");
+    rejects(checkAlignedWindow, { ...window, channels: [{ sensor: "x", values: [1, 2] }, { sensor: "y", values: [3] }] }, "msg.payload.channels[1].values");
+    rejects(checkAlignedWindow, { ...window, channels: [] }, "msg.payload.channels");
+  });
+
   it("checks features, including spectrum lengths", () => {
     const features = { asset: "a", sensor: "s", t0: 0, fs: 100, n: 64, features: { rms: 1.2 } };
     checkFeaturesMessage(features, "msg.payload");
@@ -73,7 +80,7 @@ describe("message contract", () => {
 
   it("has a check for every shape the README lists", () => {
     assert.deepEqual(Object.keys(contractChecks).sort(), [
-      "anomaly", "auditRecord", "features", "rul", "sampleBlock", "scalarSample", "schedule", "task", "workOrder",
+      "alignedWindow", "anomaly", "auditRecord", "features", "rul", "sampleBlock", "scalarSample", "schedule", "task", "workOrder",
     ]);
   });
 });
