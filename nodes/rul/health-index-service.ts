@@ -5,6 +5,7 @@
  * run ends in failure, every candidate feature can be ranked by monotonicity,
  * trendability and prognosability over the completed runs. Framework-free.
  */
+import type { HealthIndexMessage } from "../shared/contract";
 import { Check, finiteNumber, nonEmptyString, object, optional, recordOf } from "../shared/validate";
 import { FeatureQuality, rankFeatures } from "./feature-metrics";
 import { HealthIndexOptions, HealthIndexState, HealthIndexer } from "./health-index";
@@ -24,15 +25,6 @@ export const checkFeaturesInput: Check<FeaturesInput> = (value, path) =>
     t0: finiteNumber({ min: 0 }),
     features: recordOf(finiteNumber(), { minLength: 1 }),
   })(value, path) as FeaturesInput;
-
-/** What pdm-health-index sends: the index, the fused features' values and each one's progress to failure. */
-export interface HealthIndexMessage {
-  asset: string;
-  t0: number;
-  healthIndex: number;
-  features: Record<string, number>;
-  progress: Record<string, number>;
-}
 
 export interface FeatureRanking {
   asset: string;

@@ -85,6 +85,18 @@ export interface FeaturesMessage {
   envelopeSpectrum?: Spectrum;
 }
 
+/**
+ * What pdm-health-index sends: the index (0-100, 100 = as new), the fused features' values
+ * and each one's progress from its baseline (0) to its failure value (1).
+ */
+export interface HealthIndexMessage {
+  asset: string;
+  t0: number;
+  healthIndex: number;
+  features: Record<string, number>;
+  progress: Record<string, number>;
+}
+
 /** Alarm severities, ordered from none to critical (ISA-18.2 style priorities). */
 export const SEVERITIES = ["none", "low", "medium", "high", "critical"] as const;
 export type Severity = (typeof SEVERITIES)[number];
@@ -294,6 +306,14 @@ export const checkFeaturesMessage: Check<FeaturesMessage> = object({
 
 const share = finiteNumber({ min: 0, max: 1 });
 
+export const checkHealthIndexMessage: Check<HealthIndexMessage> = object({
+  asset: nonEmptyString,
+  t0: epochMs,
+  healthIndex: finiteNumber({ min: 0, max: 100 }),
+  features: recordOf(finiteNumber()),
+  progress: recordOf(finiteNumber()),
+});
+
 export const checkAnomalyMessage: Check<AnomalyMessage> = object({
   asset: nonEmptyString,
   t0: epochMs,
@@ -403,6 +423,7 @@ export const contractChecks = {
   sampleBlock: checkSampleBlock,
   alignedWindow: checkAlignedWindow,
   features: checkFeaturesMessage,
+  healthIndex: checkHealthIndexMessage,
   anomaly: checkAnomalyMessage,
   rul: checkRulMessage,
   task: checkMaintenanceTask,

@@ -3,7 +3,8 @@ import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { femtoReplay } from "../../nodes/ingest/replay";
 import { FeatureExtractor } from "../../nodes/features/extractor";
-import type { FeatureRanking, HealthIndexMessage } from "../../nodes/rul/health-index-service";
+import { checkHealthIndexMessage } from "../../nodes/shared/contract";
+import type { FeatureRanking } from "../../nodes/rul/health-index-service";
 import { buildNodes, collect, errorOf, helper, nodeModule, onTab, settle } from "../helpers/runtime";
 import { femtoDir } from "./fixtures";
 
@@ -48,7 +49,7 @@ describe("pdm-health-index node", () => {
     const messages = femtoFeatureMessages("Bearing1_1");
     const out = collect(helper.getNode("out"), messages.length / 2 - 10 + 1);
     for (const msg of messages) helper.getNode(id).receive(msg);
-    const received = (await out).map((m: NodeMessage) => m.payload as HealthIndexMessage);
+    const received = (await out).map((m: NodeMessage) => checkHealthIndexMessage(m.payload, "msg.payload"));
     assert.ok(received[0].healthIndex > 90, `first ${received[0].healthIndex}`);
     assert.equal(received[received.length - 1].healthIndex, 0);
     assert.deepEqual(Object.keys(received[0].features), ["acc_h.rms", "acc_v.rms"]);

@@ -80,7 +80,7 @@ describe("message contract", () => {
 
   it("has a check for every shape the README lists", () => {
     assert.deepEqual(Object.keys(contractChecks).sort(), [
-      "alignedWindow", "anomaly", "auditRecord", "features", "productionWindows", "rul", "sampleBlock", "scalarSample", "schedule", "sparePart",
+      "alignedWindow", "anomaly", "auditRecord", "features", "healthIndex", "productionWindows", "rul", "sampleBlock", "scalarSample", "schedule", "sparePart",
       "task", "technician", "workOrder",
     ]);
   });
