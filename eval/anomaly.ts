@@ -14,9 +14,10 @@
  */
 import * as path from "node:path";
 import { AnomalyDetector, AnomalyPayload, DETECTOR_DEFAULTS } from "../nodes/anomaly/detector";
-import { MIN_BASELINE_WINDOWS } from "../nodes/anomaly/scorers";
+import { MIN_BASELINE_WINDOWS, SCORERS, ScorerName } from "../nodes/anomaly/scorers";
 import { FEMTO_SAMPLE_RATE_HZ, besideManifest, readFemtoSnapshot, readManifest, readSignalColumn } from "../nodes/ingest/recordings";
 import { dataDir } from "../nodes/shared/paths";
+import { oneOf } from "../nodes/shared/validate";
 import { featureWindows, WindowPlan } from "./anomaly/windows";
 import { fraction, percent, rocAuc } from "./anomaly/metrics";
 
@@ -54,18 +55,23 @@ function recordings(manifest: string): Recording[] {
 }
 
 /** A detector in the node's default settings, learning on command. */
+/** The scorer evaluated: the default, or `--scorer <name>` (the autoencoder runs through onnxruntime, asynchronously). */
+let scorer: ScorerName = DETECTOR_DEFAULTS.scorer;
+
 function newDetector(sensor: string): AnomalyDetector {
-  return new AnomalyDetector("eval", sensor, { learning: "command" });
+  return new AnomalyDetector("eval", sensor, { learning: "command", scorer });
 }
 
-function scoreAll(baseline: AnomalyDetector, messages: ReturnType<typeof featureWindows>): AnomalyPayload[] {
+async function scoreAll(baseline: AnomalyDetector, messages: ReturnType<typeof featureWindows>): Promise<AnomalyPayload[]> {
   const detector = newDetector(baseline.sensor);
-  detector.importBaseline(baseline.exportBaseline());
-  return messages.map((message) => {
-    const outcome = detector.process(message);
+  await detector.importBaselineAsync(baseline.exportBaseline());
+  const results: AnomalyPayload[] = [];
+  for (const message of messages) {
+    const outcome = await detector.processAsync(message);
     if (outcome.kind !== "scored") throw new Error("expected a score");
-    return outcome.anomaly;
-  });
+    results.push(outcome.anomaly);
+  }
+  return results;
 }
 
 /** The features named most often as the top contributor of raised alarms, with how often. */
@@ -77,7 +83,7 @@ function mainReasons(results: AnomalyPayload[]): string {
   return top.length === 0 ? "-" : top.map(([feature, n]) => `${feature} ${percent(n / alarms.length, 0)}`).join(", ");
 }
 
-function evaluateRecordings(trainManifest: string, testManifest: string): boolean {
+async function evaluateRecordings(trainManifest: string, testManifest: string): Promise<boolean> {
   const train = recordings(trainManifest).filter((r) => r.label === "normal");
   const test = recordings(testManifest);
   if (train.length === 0) throw new Error(`${trainManifest}: no rows labelled normal to learn from`);
@@ -97,19 +103,20 @@ function evaluateRecordings(trainManifest: string, testManifest: string): boolea
     const signal = signalOf(r);
     // A normal recording that is also scored: learn its first half only.
     const end = testPaths.has(r.path) ? split(r) : signal.length;
-    for (const message of featureWindows(signal, r.fs, targetFs, windows, { asset: "eval", sensor: "de", t0: 0 }, 0, end)) baseline.process(message);
+    for (const message of featureWindows(signal, r.fs, targetFs, windows, { asset: "eval", sensor: "de", t0: 0 }, 0, end)) await baseline.processAsync(message);
   }
-  const learned = baseline.freeze();
+  const learned = await baseline.freezeAsync();
   console.log(`baseline: ${learned.windows} windows (${learned.transients} left out as transients), ${learned.featureNames.length} features, threshold ${learned.threshold.toFixed(3)} (normalised score)`);
 
-  const results = test.map((r) => {
+  const results: Array<{ recording: Recording; scored: AnomalyPayload[]; heldOutHalf: boolean }> = [];
+  for (const r of test) {
     const signal = signalOf(r);
     const learnedHere = train.some((t) => t.path === r.path);
     // Start one window after the learned half, so no scored window overlaps a learned one.
     const from = learnedHere ? split(r) + windows.size * Math.round(r.fs / targetFs) : 0;
     const messages = featureWindows(signal, r.fs, targetFs, windows, { asset: "eval", sensor: "de", t0: 0 }, from);
-    return { recording: r, scored: scoreAll(baseline, messages), heldOutHalf: learnedHere };
-  });
+    results.push({ recording: r, scored: await scoreAll(baseline, messages), heldOutHalf: learnedHere });
+  }
   const healthy = results.filter((r) => r.recording.label === "normal");
   const faulty = results.filter((r) => r.recording.label !== "normal");
   const healthyScores = healthy.flatMap((r) => r.scored.map((s) => s.score));
@@ -136,7 +143,7 @@ function evaluateRecordings(trainManifest: string, testManifest: string): boolea
   return auc >= TARGETS.auc && falseAlarms <= TARGETS.falseAlarms && detection >= TARGETS.detection;
 }
 
-function evaluateRun(folder: string): boolean {
+async function evaluateRun(folder: string): Promise<boolean> {
   const manifest = path.join(folder, "manifest.csv");
   const rows = readManifest(manifest).map((row, i) => {
     const snapshot = { file: row.file, elapsedS: Number(row.elapsed_s), toEndS: Number(row.time_to_end_of_test_s) };
@@ -160,8 +167,8 @@ function evaluateRun(folder: string): boolean {
   for (const row of rows) {
     const snapshot = readFemtoSnapshot(path.join(folder, row.file));
     if (!frozen && row.elapsedS > baselineEnd && detectors.h.learnedWindows >= MIN_BASELINE_WINDOWS) {
-      const h = detectors.h.freeze();
-      const v = detectors.v.freeze();
+      const h = await detectors.h.freezeAsync();
+      const v = await detectors.v.freezeAsync();
       console.log(`baseline: ${h.windows} windows per sensor up to ${(row.elapsedS / 3600).toFixed(2)} h (left out as transients: h ${h.transients}, v ${v.transients}), thresholds h ${h.threshold.toFixed(3)}, v ${v.threshold.toFixed(3)}`);
       frozen = true;
     }
@@ -169,7 +176,7 @@ function evaluateRun(folder: string): boolean {
     for (const [sensor, signal] of [["h", snapshot.horizontal], ["v", snapshot.vertical]] as const) {
       const source = { asset: "eval", sensor, t0: row.elapsedS * 1000 };
       for (const message of featureWindows(signal, FEMTO_SAMPLE_RATE_HZ, FEMTO_SAMPLE_RATE_HZ, windows, source)) {
-        const outcome = detectors[sensor].process(message);
+        const outcome = await detectors[sensor].processAsync(message);
         if (outcome.kind !== "scored" || !outcome.anomaly.anomaly) continue;
         alarmed = true;
         if (!firstAlarm) {
@@ -203,24 +210,24 @@ function argument(name: string): string | undefined {
   return path.resolve(value);
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const train = argument("--train");
   const test = argument("--test");
   const run = argument("--run");
+  const i = process.argv.indexOf("--scorer");
+  if (i >= 0) scorer = oneOf(SCORERS)(process.argv[i + 1], "--scorer");
   const o = DETECTOR_DEFAULTS;
-  console.log(`pdm-anomaly defaults: scorer ${o.scorer}, threshold = q${o.quantile * 100} of held-out baseline scores × ${o.criticality}-criticality factor, alarm after ${o.alarm.k} of ${o.alarm.of} windows, cleared below ${o.alarm.clearRatio} × threshold`);
+  console.log(`pdm-anomaly defaults: scorer ${scorer}, threshold = q${o.quantile * 100} of held-out baseline scores × ${o.criticality}-criticality factor, alarm after ${o.alarm.k} of ${o.alarm.of} windows, cleared below ${o.alarm.clearRatio} × threshold`);
   let ok = true;
   if (train || test || !run) {
     const cwru = path.join(dataDir, "cwru", "manifest.csv");
-    ok = evaluateRecordings(train ?? cwru, test ?? train ?? cwru) && ok;
+    ok = (await evaluateRecordings(train ?? cwru, test ?? train ?? cwru)) && ok;
   }
-  if (run || (!train && !test)) ok = evaluateRun(run ?? path.join(dataDir, "femto", "Bearing1_1")) && ok;
+  if (run || (!train && !test)) ok = (await evaluateRun(run ?? path.join(dataDir, "femto", "Bearing1_1"))) && ok;
   process.exitCode = ok ? 0 : 1;
 }
 
-try {
-  main();
-} catch (err) {
+main().catch((err: unknown) => {
   console.error(`eval:anomaly: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 2;
-}
+});

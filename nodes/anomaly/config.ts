@@ -10,6 +10,8 @@ import { SCORERS } from "./scorers";
 
 export interface AnomalyEditorConfig {
   scorer?: unknown;
+  /** ONNX runtime of the autoencoder scorer: "auto" (onnxruntime-node, else -web) or "web". */
+  backend?: unknown;
   learning?: unknown;
   learnWindows?: unknown;
   learnHours?: unknown;
@@ -55,5 +57,6 @@ export function parseAnomalyConfig(raw: AnomalyEditorConfig, criticality: Critic
           lambda: numberSetting(raw.driftLambda, DRIFT_DEFAULTS.lambda, "driftLambda", { above: 0 }),
         }
       : undefined,
+    onnx: { backend: raw.backend === undefined || raw.backend === "" ? "auto" : oneOf(["auto", "web"] as const)(raw.backend, "backend") },
   };
 }

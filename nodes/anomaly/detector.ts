@@ -10,6 +10,9 @@ import { Check, arrayOf, boolean, fail, finiteNumber, isRecord, nonEmptyString, 
 import { BASELINE_FORMAT, BASELINE_VERSION, BaselineJson, baselineMatrix, checkBaseline } from "./baseline";
 import { contributions } from "./contributions";
 import { DRIFT_DEFAULTS, DriftDetector, DriftOptions, DriftState, DriftedFeature } from "./drift";
+import type { SessionOptions } from "../shared/onnx";
+import { AutoencoderScorer } from "./autoencoder";
+import type { Matrix } from "./isolation-forest";
 import { RobustScaler } from "./robust";
 import { FittedScorer, MIN_BASELINE_WINDOWS, ScorerName, fitBaseline } from "./scorers";
 import { ALARM_DEFAULTS, AlarmOptions, AlarmState, CRITICALITY_FACTORS, adaptiveThreshold, severityOf } from "./threshold";
@@ -32,6 +35,8 @@ export interface DetectorOptions {
   alarm: AlarmOptions;
   /** Drift detection settings; undefined = off. */
   drift?: DriftOptions;
+  /** ONNX loader options of the autoencoder scorer (tests force the onnxruntime-web fallback with { backend: "web" }). */
+  onnx?: SessionOptions;
 }
 
 export const DETECTOR_DEFAULTS: DetectorOptions = {
@@ -95,7 +100,7 @@ interface Learning {
 
 /** The fitted model of a baseline. */
 class Model {
-  readonly scorer: FittedScorer;
+  readonly scorer: FittedScorer | AutoencoderScorer;
   readonly scaler: RobustScaler;
   readonly threshold: number;
   /** Learning windows left out of the fit as transients. */
@@ -103,11 +108,22 @@ class Model {
   readonly drift?: DriftDetector;
   driftReported = false;
 
-  constructor(
+  /** Fit a synchronous scorer (all but the autoencoder). */
+  static fit(baseline: BaselineJson, options: DetectorOptions): Model {
+    return new Model(baseline, options, fitBaseline(baselineMatrix(baseline), { scorer: options.scorer, seed: options.seed }));
+  }
+
+  /** Fit any scorer; the autoencoder runs through onnxruntime, asynchronously. */
+  static async fitAsync(baseline: BaselineJson, options: DetectorOptions): Promise<Model> {
+    if (options.scorer !== "autoencoder") return Model.fit(baseline, options);
+    return new Model(baseline, options, await AutoencoderScorer.fit(baselineMatrix(baseline), baseline.featureNames, options.onnx));
+  }
+
+  private constructor(
     readonly baseline: BaselineJson,
     options: DetectorOptions,
+    fitted: { scorer: FittedScorer | AutoencoderScorer; points: Matrix; transients: number },
   ) {
-    const fitted = fitBaseline(baselineMatrix(baseline), { scorer: options.scorer, seed: options.seed });
     const points = fitted.points;
     this.scorer = fitted.scorer;
     this.transients = fitted.transients;
@@ -132,6 +148,8 @@ export class AnomalyDetector {
   private learning?: Learning;
   private model?: Model;
   private readonly alarm: AlarmState;
+  /** A saved state whose baseline is still to be fitted (async scorers, after fromState). */
+  private restoring?: DetectorState;
 
   constructor(
     readonly asset: string,
@@ -153,7 +171,7 @@ export class AnomalyDetector {
   }
 
   get hasBaseline(): boolean {
-    return this.model !== undefined;
+    return this.model !== undefined || this.restoring?.baseline !== undefined;
   }
 
   get threshold(): number | undefined {
@@ -169,8 +187,22 @@ export class AnomalyDetector {
     return this.learning?.windows.length ?? 0;
   }
 
+  /** True for the autoencoder scorer: use processAsync, freezeAsync, importBaselineAsync. */
+  get isAsync(): boolean {
+    return this.options.scorer === "autoencoder";
+  }
+
   /** End the learning phase now and fit the baseline from the windows collected. */
   freeze(): LearnedReport {
+    return this.adopt(this.learnedBaseline());
+  }
+
+  /** freeze() for any scorer, the autoencoder included. */
+  async freezeAsync(): Promise<LearnedReport> {
+    return this.adoptAsync(this.learnedBaseline());
+  }
+
+  private learnedBaseline(): BaselineJson {
     const learning = this.learning;
     if (!learning) throw new Error(`${this.asset}/${this.sensor}: not learning: send msg.topic "learn" first`);
     if (!learning.featureNames || learning.windows.length < MIN_BASELINE_WINDOWS) {
@@ -186,18 +218,20 @@ export class AnomalyDetector {
       from: learning.from ?? 0,
       to: learning.to ?? 0,
     };
-    return this.adopt(baseline);
+    return baseline;
   }
 
   /** Forget the baseline and the alarm; learning starts again unless learning is on command. */
   reset(): void {
     this.model = undefined;
+    this.restoring = undefined;
     this.learning = undefined;
     this.alarm.reset();
     if (this.options.learning !== "command") this.learn();
   }
 
   exportBaseline(): BaselineJson {
+    if (this.restoring?.baseline) return this.restoring.baseline;
     if (!this.model) throw new Error(`${this.asset}/${this.sensor}: no baseline to export yet`);
     return this.model.baseline;
   }
@@ -208,8 +242,23 @@ export class AnomalyDetector {
     return this.adopt({ ...baseline, asset: this.asset, sensor: this.sensor });
   }
 
+  /** importBaseline() for any scorer, the autoencoder included. */
+  async importBaselineAsync(value: unknown, path = "msg.payload"): Promise<LearnedReport> {
+    const baseline = checkBaseline(value, path);
+    return this.adoptAsync({ ...baseline, asset: this.asset, sensor: this.sensor });
+  }
+
   private adopt(baseline: BaselineJson): LearnedReport {
-    const model = new Model(baseline, this.options);
+    if (this.isAsync) throw new Error(`${this.asset}/${this.sensor}: the ${this.options.scorer} scorer is asynchronous: use the async methods`);
+    return this.adopted(baseline, Model.fit(baseline, this.options));
+  }
+
+  private async adoptAsync(baseline: BaselineJson): Promise<LearnedReport> {
+    return this.adopted(baseline, await Model.fitAsync(baseline, this.options));
+  }
+
+  private adopted(baseline: BaselineJson, model: Model): LearnedReport {
+    this.restoring = undefined;
     this.model = model;
     this.learning = undefined;
     this.alarm.reset();
@@ -225,14 +274,40 @@ export class AnomalyDetector {
 
   /** Learn from or score one checked features message. */
   process(message: FeaturesMessage): Outcome {
-    if (this.learning) return this.collect(this.learning, message);
+    if (this.learning) {
+      const outcome = this.collect(this.learning, message);
+      return outcome ?? { kind: "learned", learned: this.freeze() };
+    }
+    const model = this.modelFor();
+    const x = Float64Array.from(vectorOf(message, model.baseline.featureNames));
+    if (model.scorer instanceof AutoencoderScorer) throw new Error(`${this.asset}/${this.sensor}: the autoencoder scorer is asynchronous: use processAsync`);
+    return this.score(model, message, x, model.scorer.score(x));
+  }
+
+  /**
+   * process() for any scorer, the autoencoder included. Calls must not overlap (the
+   * node queues them): the alarm state and drift see windows in order.
+   */
+  async processAsync(message: FeaturesMessage): Promise<Outcome> {
+    if (this.restoring) await this.restore();
+    if (this.learning) {
+      const outcome = this.collect(this.learning, message);
+      return outcome ?? { kind: "learned", learned: await this.freezeAsync() };
+    }
+    const model = this.modelFor();
+    const x = Float64Array.from(vectorOf(message, model.baseline.featureNames));
+    return this.score(model, message, x, await model.scorer.score(x));
+  }
+
+  private modelFor(): Model {
     if (!this.model) {
       throw new Error(`${this.asset}/${this.sensor}: no baseline yet: send msg.topic "learn", then healthy windows, then "freeze" (or import a baseline)`);
     }
-    return this.score(this.model, message);
+    return this.model;
   }
 
-  private collect(learning: Learning, message: FeaturesMessage): Outcome {
+  /** Collect a learning window; undefined when learning is complete and the baseline is to be fitted. */
+  private collect(learning: Learning, message: FeaturesMessage): Outcome | undefined {
     learning.featureNames ??= Object.keys(message.features).sort();
     const vector = vectorOf(message, learning.featureNames);
     learning.from ??= message.t0;
@@ -243,7 +318,7 @@ export class AnomalyDetector {
       learning.stride *= 2;
     }
     const progress = this.progress(learning);
-    if (progress >= 1 && learning.windows.length >= MIN_BASELINE_WINDOWS) return { kind: "learned", learned: this.freeze() };
+    if (progress >= 1 && learning.windows.length >= MIN_BASELINE_WINDOWS) return undefined;
     return { kind: "learning", windows: learning.windows.length, progress: Math.min(progress, 0.99) };
   }
 
@@ -254,10 +329,8 @@ export class AnomalyDetector {
     return 0;
   }
 
-  private score(model: Model, message: FeaturesMessage): Outcome {
+  private score(model: Model, message: FeaturesMessage, x: Float64Array, score: number): Outcome {
     const names = model.baseline.featureNames;
-    const x = Float64Array.from(vectorOf(message, names));
-    const score = model.scorer.score(x);
     const z = model.scaler.standardise(x, new Float64Array(names.length));
     const raised = this.alarm.update(score, model.threshold);
     const anomaly: AnomalyPayload = {
@@ -279,8 +352,21 @@ export class AnomalyDetector {
     return { kind: "scored", anomaly, drift: { asset: this.asset, sensor: this.sensor, t0: message.t0, windows: model.drift.windows, features: drifted } };
   }
 
+  /** Fit the baseline of a saved state (async scorers), keeping its learning phase and drift state. */
+  async restore(): Promise<void> {
+    const state = this.restoring;
+    if (!state?.baseline) return;
+    const learning = this.learning;
+    await this.adoptAsync(state.baseline);
+    const model = this.model as Model;
+    if (state.drift && model.drift) model.drift.restore(state.drift);
+    model.driftReported = state.driftReported;
+    this.learning = learning;
+  }
+
   /** Everything needed to continue after a restart (the alarm state starts clear). */
   toState(): DetectorState {
+    if (this.restoring) return this.restoring;
     return {
       format: STATE_FORMAT,
       version: STATE_VERSION,
@@ -297,6 +383,12 @@ export class AnomalyDetector {
   static fromState(value: unknown, options: Partial<DetectorOptions>, path = "state"): AnomalyDetector {
     const state = checkState(value, path);
     const detector = new AnomalyDetector(state.asset, state.sensor, options);
+    if (state.baseline && detector.isAsync) {
+      // The autoencoder fits asynchronously: on the first processAsync (restore()).
+      detector.restoring = state;
+      detector.learning = state.learning;
+      return detector;
+    }
     if (state.baseline) {
       detector.adopt(state.baseline);
       const model = detector.model as Model;

@@ -11,8 +11,9 @@ import { assetFromConfig } from "../config/pdm-asset";
 import { checkFeaturesMessage } from "../shared/contract";
 import { Node, NodeAPI, NodeDef, NodeMessage, NodeMessageInFlow, Send, errorOf, onInput, status, userDataDir } from "../shared/node-red";
 import { isRecord, nonEmptyString } from "../shared/validate";
+import { backendLabel, loadAutoencoder } from "./autoencoder";
 import { AnomalyEditorConfig, parseAnomalyConfig } from "./config";
-import { AnomalyDetector, DetectorOptions, LearnedReport } from "./detector";
+import { AnomalyDetector, DetectorOptions, LearnedReport, Outcome } from "./detector";
 import { deleteState, loadStates, saveState, stateFile } from "./store";
 
 interface AnomalyNodeConfig extends NodeDef, AnomalyEditorConfig {
@@ -45,6 +46,13 @@ export default function register(RED: NodeAPI): void {
     let dir = "";
     /** With learning on command: new assets/sensors learn from their first window after "learn" until "freeze". */
     let learnNew = false;
+    /** The autoencoder scorer only: its ONNX backend for the status ("onnx: node", "onnx: web (fallback)"). */
+    let backend = "";
+    /**
+     * The autoencoder scorer only: onnxruntime is asynchronous, so messages go through one
+     * promise queue and leave in the order they came; the other scorers stay synchronous.
+     */
+    let queue: Promise<void> = Promise.resolve();
 
     const keyOf = (asset: string, sensor: string) => `${asset}/${sensor}`;
     const save = (detector: AnomalyDetector) => saveState(stateFile(dir, detector.asset, detector.sensor), detector.toState());
@@ -59,6 +67,19 @@ export default function register(RED: NodeAPI): void {
       for (const failure of failures) node.warn(`pdm-anomaly: saved state ${failure.file} unreadable (${failure.error}); moved aside as .corrupt, that asset learns anew`);
       if (failures.length > 0) status.warn(node, `${failures.length} saved state(s) unreadable`);
       else status.idle(node, detectors.size > 0 ? `${detectors.size} baseline(s) loaded` : "waiting for features");
+      if (options.scorer === "autoencoder") {
+        queue = loadAutoencoder(options.onnx).then(
+          (model) => {
+            backend = backendLabel(model.session.backend);
+            if (model.session.fallbackReason) node.log(`pdm-anomaly: autoencoder on onnxruntime-web (${model.session.fallbackReason})`);
+            status.idle(node, backend);
+          },
+          (err) => {
+            node.error(`pdm-anomaly: the autoencoder could not load: ${errorOf(err).message}`);
+            status.error(node, "autoencoder could not load");
+          },
+        );
+      }
     } catch (err) {
       configError = errorOf(err);
       node.error(`pdm-anomaly: ${configError.message}`);
@@ -72,7 +93,7 @@ export default function register(RED: NodeAPI): void {
 
     const learnedEvent = (report: LearnedReport): NodeMessage => ({ topic: "learned", payload: report });
 
-    const runCommand = (command: Command, msg: NodeMessageInFlow, send: Send, settings: DetectorOptions) => {
+    const runCommand = async (command: Command, msg: NodeMessageInFlow, send: Send, settings: DetectorOptions) => {
       const events: NodeMessage[] = [];
       if (command === "learn" || command === "rebaseline") {
         const { asset, sensor } = commandTarget(msg);
@@ -85,7 +106,7 @@ export default function register(RED: NodeAPI): void {
       } else if (command === "freeze") {
         learnNew = false;
         for (const detector of selected(msg).filter((d) => d.isLearning)) {
-          events.push(learnedEvent(detector.freeze()));
+          events.push(learnedEvent(detector.isAsync ? await detector.freezeAsync() : detector.freeze()));
           save(detector);
         }
         status.ok(node, `${events.length} baseline(s) learned`);
@@ -103,7 +124,7 @@ export default function register(RED: NodeAPI): void {
         const asset = nonEmptyString(payload.asset, "msg.payload.asset");
         const sensor = nonEmptyString(payload.sensor, "msg.payload.sensor");
         const detector = new AnomalyDetector(asset, sensor, settings);
-        events.push(learnedEvent(detector.importBaseline(msg.payload)));
+        events.push(learnedEvent(detector.isAsync ? await detector.importBaselineAsync(msg.payload) : detector.importBaseline(msg.payload)));
         detectors.set(keyOf(asset, sensor), detector);
         save(detector);
         status.ok(node, `imported ${asset}/${sensor}`);
@@ -111,18 +132,22 @@ export default function register(RED: NodeAPI): void {
       if (events.length > 0) send([null, events]);
     };
 
-    onInput(node, (msg, send) => {
-      if (!options) throw configError ?? new Error("not configured");
-      if (typeof msg.topic === "string" && COMMANDS.includes(msg.topic as Command)) return runCommand(msg.topic as Command, msg, send, options);
-      const features = checkFeaturesMessage(msg.payload, "msg.payload");
-      const key = keyOf(features.asset, features.sensor);
+    /** The detector of a features message's asset/sensor (created on its first window). */
+    const detectorFor = (asset: string, sensor: string, settings: DetectorOptions): AnomalyDetector => {
+      const key = keyOf(asset, sensor);
       let detector = detectors.get(key);
       if (!detector) {
-        detector = new AnomalyDetector(features.asset, features.sensor, options);
+        detector = new AnomalyDetector(asset, sensor, settings);
         if (learnNew) detector.learn();
         detectors.set(key, detector);
       }
-      const outcome = detector.process(features);
+      return detector;
+    };
+
+    const withBackend = (text: string) => (backend ? `${text} ${backend}` : text);
+
+    const report = (detector: AnomalyDetector, outcome: Outcome, msg: NodeMessageInFlow, send: Send) => {
+      const key = keyOf(detector.asset, detector.sensor);
       if (outcome.kind === "learning") {
         status.busy(node, `${key} learning ${Math.floor(outcome.progress * 100)} %`);
         if (outcome.windows % SAVE_EVERY_LEARNED_WINDOWS === 0) save(detector);
@@ -130,7 +155,7 @@ export default function register(RED: NodeAPI): void {
       }
       if (outcome.kind === "learned") {
         save(detector);
-        status.ok(node, `${key} learned`);
+        status.ok(node, backend ? `learned · ${backend}` : `${key} learned`);
         send([null, learnedEvent(outcome.learned)]);
         return;
       }
@@ -139,7 +164,29 @@ export default function register(RED: NodeAPI): void {
       if (drift) save(detector);
       send([msg, drift ? { topic: "drift", payload: drift } : null]);
       if (anomaly.anomaly) status.warn(node, `${key} ${anomaly.severity} ${anomaly.contributions[0]?.feature ?? ""}`);
-      else status.ok(node, `${key} ${anomaly.score.toFixed(2)}/${anomaly.threshold.toFixed(2)}`);
+      else status.ok(node, backend ? withBackend(`${anomaly.score.toFixed(2)}/${anomaly.threshold.toFixed(2)}`) : `${key} ${anomaly.score.toFixed(2)}/${anomaly.threshold.toFixed(2)}`);
+    };
+
+    /** The autoencoder's path: the same steps, awaited, one message at a time. */
+    const handleAsync = async (msg: NodeMessageInFlow, send: Send, settings: DetectorOptions) => {
+      if (typeof msg.topic === "string" && COMMANDS.includes(msg.topic as Command)) return runCommand(msg.topic as Command, msg, send, settings);
+      const features = checkFeaturesMessage(msg.payload, "msg.payload");
+      const detector = detectorFor(features.asset, features.sensor, settings);
+      report(detector, await detector.processAsync(features), msg, send);
+    };
+
+    onInput(node, (msg, send) => {
+      if (!options) throw configError ?? new Error("not configured");
+      if (options.scorer === "autoencoder") {
+        const settings = options;
+        const run = queue.then(() => handleAsync(msg, send, settings));
+        queue = run.catch(() => undefined);
+        return run;
+      }
+      if (typeof msg.topic === "string" && COMMANDS.includes(msg.topic as Command)) return runCommand(msg.topic as Command, msg, send, options);
+      const features = checkFeaturesMessage(msg.payload, "msg.payload");
+      const detector = detectorFor(features.asset, features.sensor, options);
+      report(detector, detector.process(features), msg, send);
     });
 
     node.on("close", (_removed: boolean, done: () => void) => {

@@ -20,10 +20,10 @@
 import { IsolationForest, Matrix } from "./isolation-forest";
 import { RobustMahalanobis, median, quantile } from "./robust";
 
-export const SCORERS = ["ensemble", "isolation-forest", "mahalanobis"] as const;
+export const SCORERS = ["ensemble", "isolation-forest", "mahalanobis", "autoencoder"] as const;
 export type ScorerName = (typeof SCORERS)[number];
 
-/** The single scorers; "ensemble" combines all of them. */
+/** The synchronous single scorers; "ensemble" combines them. The ONNX autoencoder (./autoencoder) is async and scores alone. */
 const COMPONENTS = ["isolation-forest", "mahalanobis"] as const;
 type ComponentName = (typeof COMPONENTS)[number];
 
@@ -57,11 +57,12 @@ function fitComponent(name: ComponentName, points: Matrix, seed: number): RawSco
 }
 
 function componentsOf(scorer: ScorerName): readonly ComponentName[] {
+  if (scorer === "autoencoder") throw new Error("the autoencoder scorer is asynchronous: fit it with AutoencoderScorer.fit");
   return scorer === "ensemble" ? COMPONENTS : [scorer];
 }
 
 /** Maps a raw score onto the common scale: 0 typical healthy, 1 the 99th percentile of healthy. */
-interface Normaliser {
+export interface Normaliser {
   centre: number;
   spread: number;
 }
@@ -71,11 +72,11 @@ function compress(s: number): number {
   return s <= 1 ? s : 1 + Math.log(s);
 }
 
-function normalise(raw: number, normaliser: Normaliser): number {
+export function normalise(raw: number, normaliser: Normaliser): number {
   return compress((raw - normaliser.centre) / normaliser.spread);
 }
 
-function normaliserOf(heldOut: Float64Array): Normaliser {
+export function normaliserOf(heldOut: Float64Array): Normaliser {
   const centre = median(heldOut);
   const spread = quantile(heldOut, NORMALISATION_QUANTILE) - centre;
   return { centre, spread: Math.max(spread, Math.abs(centre) * 1e-9, 1e-12) };
@@ -144,16 +145,23 @@ export interface FittedBaseline {
  */
 export function fitBaseline(points: Matrix, options: ScorerOptions): FittedBaseline {
   const first = new FittedScorer(points, options);
-  const scores = first.heldOutScores;
+  const steady = steadyRows(first.heldOutScores);
+  if (!steady) return { scorer: first, points, transients: 0 };
+  const kept = rowsOf(points, steady.keep);
+  return { scorer: new FittedScorer(kept, options), points: kept, transients: steady.transients };
+}
+
+/**
+ * The windows to keep when some held-out scores are transients (far above the others),
+ * or undefined to keep them all: none is a transient, too many are, or too few would be left.
+ */
+export function steadyRows(scores: Float64Array): { keep: (row: number) => boolean; transients: number } | undefined {
   const centre = median(scores);
   const sigma = 1.4826 * median(scores.map((s) => Math.abs(s - centre)));
   const limit = centre + TRANSIENT_SIGMAS * sigma;
-  const steady = (row: number) => scores[row] <= limit;
+  const keep = (row: number) => scores[row] <= limit;
   let transients = 0;
-  for (let row = 0; row < points.rows; row++) if (!steady(row)) transients++;
-  if (transients === 0 || transients > MAX_TRANSIENT_FRACTION * points.rows || points.rows - transients < MIN_BASELINE_WINDOWS) {
-    return { scorer: first, points, transients: 0 };
-  }
-  const kept = rowsOf(points, steady);
-  return { scorer: new FittedScorer(kept, options), points: kept, transients };
+  for (let row = 0; row < scores.length; row++) if (!keep(row)) transients++;
+  if (transients === 0 || transients > MAX_TRANSIENT_FRACTION * scores.length || scores.length - transients < MIN_BASELINE_WINDOWS) return undefined;
+  return { keep, transients };
 }

@@ -22,7 +22,8 @@ function scored(outcome: Outcome) {
 }
 
 describe("anomaly detector on CWRU windows", () => {
-  for (const scorer of SCORERS) {
+  // The autoencoder is asynchronous (processAsync): see autoencoder.test.ts.
+  for (const scorer of SCORERS.filter((s) => s !== "autoencoder")) {
     it(`${scorer}: no alarm on held-out healthy windows, alarm on the inner-race fault with reasons`, () => {
       const detector = learned({ scorer });
       const healthyAlarms = heldOut.map((m) => scored(detector.process(m)).anomaly).filter((a) => a.anomaly);
