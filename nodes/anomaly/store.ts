@@ -6,16 +6,14 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { writeJsonAtomically } from "../shared/files";
 
 export function stateFile(dir: string, asset: string, sensor: string): string {
   return path.join(dir, `${encodeURIComponent(asset)}~${encodeURIComponent(sensor)}.json`);
 }
 
 export function saveState(file: string, state: unknown): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temporary = `${file}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(state));
-  fs.renameSync(temporary, file);
+  writeJsonAtomically(file, state);
 }
 
 export function deleteState(file: string): void {

@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import { MaintenanceTask, checkMaintenanceTask } from "../shared/contract";
+import { writeJsonAtomically } from "../shared/files";
 import { arrayOf } from "../shared/validate";
 import type { OpenTasks } from "./rules";
 
@@ -48,9 +49,6 @@ export class TaskStore implements OpenTasks {
   }
 
   private save(): void {
-    if (!this.file) return;
-    const temporary = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temporary, JSON.stringify(this.list()));
-    fs.renameSync(temporary, this.file);
+    if (this.file) writeJsonAtomically(this.file, this.list());
   }
 }

@@ -3,7 +3,7 @@
  * crash mid-write never leaves half a file. Framework-free.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
+import { writeJsonAtomically } from "../shared/files";
 
 export class StateFile<T> {
   constructor(readonly file: string) {}
@@ -19,10 +19,7 @@ export class StateFile<T> {
   }
 
   save(state: T): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(state));
-    fs.renameSync(temp, this.file);
+    writeJsonAtomically(this.file, state);
   }
 
   remove(): void {
