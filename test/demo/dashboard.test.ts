@@ -12,7 +12,8 @@ import * as path from "node:path";
 import Database from "better-sqlite3";
 import { Browser, Page, chromium } from "playwright-core";
 import { completeMaintenanceSystem } from "../../scripts/flows/complete-maintenance-system";
-import { Demo, freePort, startDemo } from "../helpers/demo";
+import { Demo, startDemo } from "../helpers/demo";
+import { freePort } from "../helpers/net";
 import { repoRoot } from "../helpers/runtime";
 
 const chromiumPath = "/usr/bin/chromium";

@@ -7,17 +7,8 @@ import * as net from "node:net";
 import { DataType, OPCUAServer, StatusCodes, Variant } from "node-opcua";
 import { ServerTCP } from "modbus-serial";
 import { createBroker } from "aedes";
+import { freePort } from "../helpers/net";
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The vibration tag: 2 mm/s RMS with a 0.5 Hz swing, a function of time so every sampling sees a new value. */
 export function vibrationAt(ms: number): number {

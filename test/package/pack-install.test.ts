@@ -8,10 +8,10 @@
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn, ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
-import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { repoRoot } from "../helpers/runtime";
+import { freePort } from "../helpers/net";
 
 const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as {
   name: string;
@@ -19,16 +19,6 @@ const packageJson = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json
 };
 const npm = process.platform === "win32" ? "npm.cmd" : "npm";
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function getJson(url: string): Promise<unknown> {
   const response = await fetch(url, { headers: { Accept: "application/json" } });
