@@ -232,14 +232,15 @@ export function mqttUnifiedNamespace(): FlowNode[] {
 
     // Edge: to the namespace, through store and forward.
     comment(EDGE, "uns-c-publish", 4, 0, "To the namespace: QoS 1, state topics retained, alarm events not; stored on disk while the broker is away",
-      "pdm-buffer starts with the link down and passes messages on once the Status node reports MQTT out connected; while it reports disconnected they are stored in order (SQLite in the userDir) and replayed when the connection is back. After changing pdm-buffer, use a full deploy so that MQTT out reports its connection again."),
+      "pdm-buffer starts with the link down and passes messages on once the Status node reports MQTT out connected; while it reports disconnected they are stored in order (SQLite in the userDir) and replayed when the connection is back. MQTT out drops messages silently while disconnected, so pdm-buffer keeps each message until the Complete node reports it published (with QoS 1: acknowledged by the broker); what is not confirmed when the connection drops is stored again, ahead of the rest. After changing pdm-buffer, use a full deploy so that MQTT out reports its connection again."),
     fn(EDGE, "uns-to-features", "features → condition/features/<sensor>", 3, 3, featuresCode, [["uns-envelope"]]),
     fn(EDGE, "uns-to-anomaly", "anomaly → condition/anomaly/<sensor>, alarm events", 3, 2, anomalyCode, [["uns-envelope"], ["uns-envelope"]], 2),
     fn(EDGE, "uns-to-rul", "RUL → condition/rul", 4, 0.5, rulCode, [["uns-envelope"]]),
     fn(EDGE, "uns-envelope", "UNS topic, time, seq, QoS 1", 5, 2, envelopeCode, [["uns-buffer"]]),
-    node(EDGE, "uns-buffer", "pdm-buffer", 6, 2, { name: "store and forward", maxMessages: 100000, policy: "drop-oldest", startUp: false, watchFailures: false, retryS: 10 }, [["uns-out"]]),
+    node(EDGE, "uns-buffer", "pdm-buffer", 6, 2, { name: "store and forward", maxMessages: 100000, policy: "drop-oldest", startUp: false, watchFailures: false, retryS: 10, confirm: true }, [["uns-out"]]),
     node(EDGE, "uns-out", "mqtt out", 7, 2, { name: "site broker", topic: "", qos: "1", retain: "", respTopic: "", contentType: "", userProps: "", correl: "", expiry: "", broker: "uns-edge-broker" }, []),
     node(EDGE, "uns-out-status", "status", 6, 3, { name: "MQTT connection", scope: ["uns-out"] }, [["uns-buffer"]]),
+    node(EDGE, "uns-out-done", "complete", 6, 1, { name: "published (PUBACK)", scope: ["uns-out"], uncaught: false }, [["uns-buffer"]]),
 
     // Site overview.
     comment(SITE, "uns-c-site", 0, 0, "Site overview: every asset of UNS_ENTERPRISE/UNS_SITE on the broker, at /ui and GET /uns/site",
