@@ -7,10 +7,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "./embedded-node-red";
 import { completeMaintenanceSystem } from "./flows/complete-maintenance-system";
+import { mqttUnifiedNamespace } from "./flows/mqtt-uns";
 
 /** Every reference flow by file name (the name is the Import > Examples menu entry). */
 export const referenceFlows: Record<string, () => unknown[]> = {
   "complete-maintenance-system.json": completeMaintenanceSystem,
+  "mqtt-unified-namespace.json": mqttUnifiedNamespace,
 };
 
 export function flowText(make: () => unknown[]): string {

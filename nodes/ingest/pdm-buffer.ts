@@ -2,6 +2,8 @@
  * pdm-buffer: store-and-forward. While the downstream side is unavailable (a link-down
  * signal, or a failure reported back by a Catch node) messages go in order to a SQLite file
  * in the userDir; when the link returns they are replayed in order, also after a restart.
+ * With confirmation on, a message passed on is kept until a Complete node on the downstream
+ * node confirms it, and stored again if the link goes down first.
  * The queue itself is in ./outbox.
  */
 import * as path from "node:path";
@@ -18,12 +20,13 @@ interface BufferConfig extends NodeDef {
   startUp: boolean;
   watchFailures: boolean;
   retryS: string | number;
+  confirm?: boolean;
 }
 
 /** Messages replayed per turn of the event loop: new input and other nodes get their turn in between. */
 const REPLAY_BATCH = 500;
 
-/** What pdm-buffer adds to messages it passes on when it watches for failures. */
+/** What pdm-buffer adds to messages it passes on when it watches for failures or waits for confirmations. */
 interface BufferTag {
   from: string;
   /** Pass-on counter: failed messages are replayed in this order. */
@@ -38,6 +41,7 @@ export default function register(RED: NodeAPI): void {
     const node = this;
     const retryS = Number(config.retryS);
     const retryMs = (retryS > 0 ? retryS : 10) * 1000;
+    const maxMessages = Number(config.maxMessages || 100_000);
     let outbox: Outbox | undefined;
     let openError: Error | undefined;
     try {
@@ -45,7 +49,7 @@ export default function register(RED: NodeAPI): void {
       if (!policy) throw new Error(`when full: expected one of ${FULL_POLICIES.join(", ")}, got ${JSON.stringify(config.policy)}`);
       outbox = new Outbox({
         file: path.join(userDataDir(RED, "ingest"), `buffer-${node.id.replace(/[^\w.-]/g, "_")}.sqlite`),
-        maxMessages: Number(config.maxMessages || 100_000),
+        maxMessages,
         policy,
       });
     } catch (err) {
@@ -61,6 +65,13 @@ export default function register(RED: NodeAPI): void {
     let replayTimer: NodeJS.Immediate | undefined;
     let retryTimer: NodeJS.Timeout | undefined;
     let probeSeq: number | undefined;
+    /**
+     * With confirmation: messages passed on and not yet confirmed, by pass-on counter, as JSON
+     * taken before sending (the downstream node may change the message, e.g. MQTT out turns
+     * the payload into text).
+     */
+    const unconfirmed = new Map<number, string>();
+    let warnedUnconfirmed = false;
     const state = statusThrottle(() => {
       if (!outbox) return;
       const dropped = outbox.dropped ? `, ${outbox.dropped} dropped` : "";
@@ -94,9 +105,38 @@ export default function register(RED: NodeAPI): void {
     };
 
     const tagged = (msg: Record<string, unknown>, probe?: number): NodeMessage => {
-      if (!config.watchFailures) return msg as NodeMessage;
+      if (!config.watchFailures && !config.confirm) return msg as NodeMessage;
       const tag: BufferTag = { from: node.id, n: passed, ...(probe !== undefined ? { probe } : {}) };
       return { ...msg, pdmBuffer: tag } as NodeMessage;
+    };
+
+    /**
+     * Pass a message on. With confirmation a copy is kept until it is confirmed; a message
+     * that cannot be stored is this message's error before anything is sent.
+     */
+    const passOn = (msg: Record<string, unknown>, send: (msg: NodeMessage) => void) => {
+      const copy = config.confirm ? serializeMessage(msg) : undefined;
+      passed++;
+      if (copy !== undefined) {
+        unconfirmed.set(passed, copy);
+        if (unconfirmed.size > maxMessages) {
+          // Bounded like the queue: without confirmations (no Complete node wired back?) the oldest copy goes.
+          unconfirmed.delete(unconfirmed.keys().next().value as number);
+          if (!warnedUnconfirmed) node.warn(`pdm-buffer: more than ${maxMessages} messages passed on without confirmation: wire a Complete node on the downstream node back into this node`);
+          warnedUnconfirmed = true;
+        }
+      }
+      send(tagged(msg));
+    };
+
+    /**
+     * The link went down (or the node closes): messages passed on but not confirmed may be
+     * lost downstream, e.g. MQTT out drops what reaches it while disconnected. They go back
+     * to the head of the queue in the order they were passed on; some may arrive twice.
+     */
+    const requeueUnconfirmed = () => {
+      for (const [n, json] of unconfirmed) outbox?.requeue(JSON.parse(json) as object, n);
+      unconfirmed.clear();
     };
 
     /** Replay stored messages in order, a batch per turn, while the link is up. */
@@ -105,10 +145,7 @@ export default function register(RED: NodeAPI): void {
       if (!outbox || !linkUp) return;
       const batch = outbox.peek(REPLAY_BATCH);
       if (batch.length > 0) {
-        for (const stored of batch) {
-          passed++;
-          node.send(tagged(stored.msg));
-        }
+        for (const stored of batch) passOn(stored.msg, (msg) => node.send(msg));
         outbox.remove(batch[batch.length - 1].seq);
       }
       if (waiting() > 0) replayTimer = setImmediate(replay);
@@ -120,6 +157,7 @@ export default function register(RED: NodeAPI): void {
     const setLink = (up: boolean) => {
       if (up === linkUp) return;
       linkUp = up;
+      if (!up) requeueUnconfirmed();
       clearTimeout(retryTimer);
       retryTimer = undefined;
       probeSeq = undefined;
@@ -154,6 +192,7 @@ export default function register(RED: NodeAPI): void {
         return;
       }
       // A message passed on failed (or a probe's failure came after it was taken as delivered): store it again.
+      if (tag.probe === undefined) unconfirmed.delete(tag.n);
       const original: Record<string, unknown> = { ...msg };
       delete original.error;
       delete original.pdmBuffer;
@@ -173,13 +212,13 @@ export default function register(RED: NodeAPI): void {
         // A message this node passed on, reported back by a Catch (error) or Complete node.
         if (msg.error !== undefined) failedDownstream(msg, tag as unknown as BufferTag);
         else if (typeof tag.probe === "number") probeSucceeded(tag.probe);
+        else if (typeof tag.n === "number") unconfirmed.delete(tag.n);
         return;
       }
       const up = linkSignal(msg);
       if (up !== undefined) return setLink(up);
       if (linkUp && waiting() === 0) {
-        passed++;
-        send(tagged(msg));
+        passOn(msg, send);
       } else {
         store(msg);
       }
@@ -192,6 +231,7 @@ export default function register(RED: NodeAPI): void {
       if (flushTimer) clearImmediate(flushTimer);
       state.stop();
       try {
+        requeueUnconfirmed();
         outbox?.close();
       } catch (err) {
         node.error(`pdm-buffer: could not store messages on close: ${errorOf(err).message}`);

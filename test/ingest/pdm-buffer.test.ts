@@ -128,6 +128,35 @@ describe("pdm-buffer node", () => {
     assert.deepEqual([...received].sort((a, b) => a - b), range(0, 10), `each message exactly once: ${received.join(",")}`);
     assert.ok(received.indexOf(5) > received.indexOf(4), `5 after 4: ${received.join(",")}`);
   });
+
+  for (const confirm of [true, false]) {
+    it(`${confirm ? "stores again" : "without confirmation loses"} what was passed on and not confirmed when the link goes down`, async () => {
+      // Like MQTT out in the moment its connection drops: messages 3, 4 and 5 vanish without
+      // an error and without completing, then the link-down report arrives.
+      const dropSilently = `
+        const lost = context.get("lost") || 0;
+        if (msg.payload >= 3 && lost < 3) { context.set("lost", lost + 1); return; }
+        node.send(msg);
+        node.done();`;
+      const id = `confirming-buffer-${confirm}`;
+      const nodes = onTab([
+        { id, type: "pdm-buffer", maxMessages: 1000, policy: "drop-oldest", startUp: true, watchFailures: false, retryS: 10, confirm, wires: [["downstream"]] },
+        { id: "downstream", type: "function", func: dropSilently, outputs: 1, noerr: 0, initialize: "", finalize: "", libs: [], wires: [["out"]] },
+        { id: "out", type: "helper" },
+        // Only the confirming case has a Complete node: loading a second one in a run hangs the test helper (as with Catch above).
+        ...(confirm ? [{ id: "confirmations", type: "complete", scope: ["downstream"], uncaught: false, wires: [[id]] }] : []),
+      ]);
+      await helper.load([bufferNode, functionNode], nodes);
+      const buffer = helper.getNode(id);
+      const out = settle(helper.getNode("out"), 300);
+      for (const v of range(1, 6)) buffer.receive({ payload: v });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      buffer.receive({ link: "down" });
+      buffer.receive({ payload: 6 });
+      buffer.receive({ link: "up" });
+      assert.deepEqual(values(await out), confirm ? [1, 2, 3, 4, 5, 6] : [1, 2, 6]);
+    });
+  }
 });
 
 /** The outage test: 100 000 samples while the downstream flaps and Node-RED restarts mid-stream. */
