@@ -8,11 +8,13 @@ import * as path from "node:path";
 import { repoRoot } from "./embedded-node-red";
 import { completeMaintenanceSystem } from "./flows/complete-maintenance-system";
 import { opcuaInput } from "./flows/opcua-input";
+import { modbusInput } from "./flows/modbus-input";
 
 /** Every reference flow by file name (the name is the Import > Examples menu entry). */
 export const referenceFlows: Record<string, () => unknown[]> = {
   "complete-maintenance-system.json": completeMaintenanceSystem,
   "opcua-input.json": opcuaInput,
+  "modbus-input.json": modbusInput,
 };
 
 export function flowText(make: () => unknown[]): string {

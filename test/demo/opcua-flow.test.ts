@@ -14,6 +14,7 @@ import { femtoReplay } from "../../nodes/ingest/replay";
 import { timeFeatures } from "../../nodes/features/time-features";
 import { FlowNode, errorOf, helper, repoRoot } from "../helpers/runtime";
 import { modulesFor } from "../helpers/flow-modules";
+import { errorLogs, messagesAt, waitFor } from "../helpers/flow-messages";
 import { freePort } from "../helpers/net";
 import { MqttPeer, startMqttBroker } from "../ingest/peers";
 
@@ -44,35 +45,6 @@ function testFlow(endpoint: string, mqttPort: number): FlowNode[] {
     { id: "t-mqtt-in", type: "mqtt in", z: tab.id, name: "", topic: "pdm/#", qos: "1", datatype: "json", broker: "opcua-broker", nl: false, rap: true, rh: 0, inputs: 0, wires: [["t-broker"]] },
     { id: "t-broker", type: "helper", z: tab.id },
   ];
-}
-
-/** Every message arriving at a helper node from now on. */
-function messagesAt(id: string): { messages: NodeMessage[]; node: ReturnType<typeof helper.getNode> } {
-  const node = helper.getNode(id);
-  const messages: NodeMessage[] = [];
-  node.on("input", (msg: NodeMessage) => messages.push(msg));
-  return { messages, node };
-}
-
-/** The first message (already received or yet to come) for which `test` holds. */
-function waitFor(at: { messages: NodeMessage[]; node: ReturnType<typeof helper.getNode> }, test: (m: NodeMessage) => boolean, timeoutMs: number): Promise<NodeMessage> {
-  const found = at.messages.find(test);
-  if (found) return Promise.resolve(found);
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching message at ${at.node.id} in ${timeoutMs} ms (${at.messages.length} others)`)), timeoutMs);
-    at.node.on("input", (msg: NodeMessage) => {
-      if (test(msg)) {
-        clearTimeout(timer);
-        resolve(msg);
-      }
-    });
-  });
-}
-
-/** Errors the runtime logged (level ERROR or FATAL) since the flow was loaded. */
-function errorLogs(): string[] {
-  const spy = (helper as unknown as { log(): { args: Array<[{ level: number; msg: unknown }]> } }).log();
-  return spy.args.filter(([entry]) => entry.level <= 20).map(([entry]) => String(entry.msg));
 }
 
 describe("reference flow 2: OPC UA input, against the demo OPC UA server", function () {
