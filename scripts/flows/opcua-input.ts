@@ -95,7 +95,7 @@ export function opcuaInput(): FlowNode[] {
     at.node("opcua-gaps", "debug", 4, 2.5, { name: "gaps between snapshots", active: false, tosidebar: true, console: false, tostatus: true, complete: "payload.detail", targetType: "msg", statusVal: "payload.event", statusType: "msg" }, []),
     at.node("opcua-features", "pdm-features", 4, 1.5, { name: "condition features", asset: "", ...features }, [["opcua-anomaly", "opcua-health"]]),
     at.node("opcua-anomaly", "pdm-anomaly", 5, 1.5, {
-      name: "anomaly (learns the first 10 snapshots)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "",
+      name: "anomaly (learns the first 20 snapshots of each axis)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "",
       persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50,
     }, [["opcua-topic"], []]),
     // Failure values: the RMS at the end of Bearing1_2's run, the other bearing run to failure under the same condition.
