@@ -3,8 +3,9 @@
  * node-red-contrib-modbus's read node (from a PLC, or the demo server
  * `npm run demo:modbus-server`, which replays a real C-MAPSS turbofan engine), decoded by
  * pdm-ingest's tag map, put together into one record per operating cycle and fed to
- * pdm-rul's ONNX sequence model (the shipped C-MAPSS FD001 model); the RUL goes to an
- * MQTT broker through pdm-buffer (store and forward).
+ * pdm-anomaly (which learns the first cycles as healthy) and pdm-rul's ONNX sequence model
+ * (the shipped C-MAPSS FD001 model); the results go to an MQTT broker through pdm-buffer
+ * (store and forward).
  *
  * Host, port and unit id of the Modbus server and the broker are the tab's flow settings.
  * `npm run flows` writes flows/modbus-input.json; a test runs it against the demo server.
@@ -30,11 +31,14 @@ export const MODBUS_FLOW_SETTINGS = {
  * The values of one read share one time stamp. When all of them are in, they make the
  * cycle's record; the same cycle read again is skipped, and a cycle count that goes back
  * (engine overhauled or replaced) starts a new run in pdm-rul. A read that misses a value
- * (pdm-ingest has reported why) gives no record: a partial record would feed the model
- * a made-up number.
+ * (pdm-ingest has reported why) gives no record: a partial record would feed the models
+ * a made-up number. Output 1: the record for pdm-rul. Output 2: the condition sensors of
+ * the cycle as one observation for pdm-anomaly (the operating settings and the sensors
+ * that do not change with wear would only add noise to it).
  */
-const recordCode = (names: string[]) => `
+const recordCode = (names: string[], condition: string[]) => `
 const NAMES = ${JSON.stringify(names)};
+const CONDITION = ${JSON.stringify(condition)};
 const p = msg.payload;
 let record = context.get("record");
 if (record && record.ts !== p.ts) {
@@ -54,13 +58,17 @@ const last = context.get("cycle");
 if (cycle === last) return null;
 context.set("cycle", cycle);
 node.status({ text: "cycle " + cycle });
-const out = { topic: p.asset, payload: { asset: p.asset, t0: p.ts, cycle, features } };
-if (last !== undefined && cycle < last) return [[{ topic: "reset", payload: { asset: p.asset } }, out]];
-return out;`;
+const forRul = { topic: p.asset, payload: { asset: p.asset, t0: p.ts, cycle, features } };
+const observation = { topic: p.asset, payload: { asset: p.asset, sensor: "engine", t0: p.ts, fs: 1, n: 1, features: Object.fromEntries(CONDITION.map((name) => [name, features[name]])) } };
+if (last !== undefined && cycle < last) return [[{ topic: "reset", payload: { asset: p.asset } }, forRul], observation];
+return [forRul, observation];`;
 
 const topicCode = `
-msg.topic = "pdm/" + msg.payload.asset + "/rul";
+msg.topic = "pdm/" + msg.payload.asset + (msg.payload.rul !== undefined ? "/rul" : "/anomaly");
 return msg;`;
+
+/** The sensors that change as the engine wears (C-MAPSS FD001; the others are constant there). */
+const CONDITION_SENSORS = ["s2", "s3", "s4", "s7", "s8", "s9", "s11", "s12", "s13", "s14", "s15", "s17", "s20", "s21"];
 
 const howTo = `Try it on one machine: in a terminal of the node-red-contrib-pdm repository run
 
@@ -80,7 +88,7 @@ A register the read does not cover, or a value that is not a number (NaN from a 
 
 export function modbusInput(): FlowNode[] {
   return [
-    tab(TAB, "Modbus input", "An engine controller's registers over Modbus TCP through pdm-ingest and the ONNX RUL model; results to MQTT through store and forward. Flow settings: this tab's environment variables.", MODBUS_FLOW_SETTINGS),
+    tab(TAB, "Modbus input", "An engine controller's registers over Modbus TCP through pdm-ingest, anomaly detection and the ONNX RUL model; results to MQTT through store and forward. Flow settings: this tab's environment variables.", MODBUS_FLOW_SETTINGS),
     at.comment("modbus-c-demo", 0, 0, "Demo: npm run demo:modbus-server (C-MAPSS engine on 127.0.0.1:5020, unit 1)", howTo),
     at.comment("modbus-c-plc", 2, 0, "Your PLC: set MODBUS_HOST, MODBUS_PORT, MODBUS_UNIT_ID in this tab's properties", plcHowTo),
     {
@@ -98,13 +106,17 @@ export function modbusInput(): FlowNode[] {
       name: "register map", source: "modbus",
       tags: CMAPSS_REGISTERS.map((r) => ({ tag: TOPIC, asset: ASSET, sensor: r.name, unit: r.unit, address: String(r.address), type: r.type, wordOrder: "big", byteOrder: "big", scale: "", offset: "" })),
     }, [["modbus-record"]]),
-    at.fn("modbus-record", "one record per cycle", 2, 2, recordCode(CMAPSS_REGISTERS.map((r) => r.name)), [["modbus-rul"]]),
+    at.fn("modbus-record", "one record per cycle", 2, 2, recordCode(CMAPSS_REGISTERS.map((r) => r.name), CONDITION_SENSORS), [["modbus-rul"], ["modbus-anomaly"]], 2),
+    at.node("modbus-anomaly", "pdm-anomaly", 3, 3, {
+      name: "anomaly (learns the first 30 cycles)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 30, learnHours: 24, quantile: 0.99, factor: "",
+      persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50,
+    }, [["modbus-topic"], []]),
     at.node("modbus-rul", "pdm-rul", 3, 2, {
       name: "RUL (ONNX, C-MAPSS FD001 model)", method: "onnx", unit: "cycles", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5,
       slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto",
     }, [["modbus-topic"], []]),
-    at.fn("modbus-topic", "topic pdm/<asset>/rul", 4, 2, topicCode, [["modbus-buffer", "modbus-results"]]),
-    at.node("modbus-results", "debug", 5, 3, { name: "RUL", active: true, tosidebar: true, console: false, tostatus: true, complete: "payload", targetType: "msg", statusVal: "payload.rul", statusType: "msg" }, []),
+    at.fn("modbus-topic", "topic pdm/<asset>/<what>", 4, 2, topicCode, [["modbus-buffer", "modbus-results"]]),
+    at.node("modbus-results", "debug", 4, 3, { name: "results", active: true, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg" }, []),
     ...brokerLink(at, "modbus", 5, 2),
     at.node("modbus-catch", "catch", 0, 4, { name: "errors of this tab", scope: null, uncaught: false }, [["modbus-errors"]]),
     at.node("modbus-errors", "debug", 1, 4, { name: "errors", active: true, tosidebar: true, console: true, tostatus: false, complete: "error", targetType: "msg" }, []),

@@ -105,7 +105,7 @@ export function opcuaInput(): FlowNode[] {
       slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto",
     }, [["opcua-topic"], []]),
     at.fn("opcua-topic", "topic pdm/<asset>/<what>", 6, 2.5, topicCode, [["opcua-buffer", "opcua-results"]]),
-    at.node("opcua-results", "debug", 7, 3.5, { name: "results", active: true, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg" }, []),
+    at.node("opcua-results", "debug", 6, 3.5, { name: "results", active: true, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg" }, []),
     ...brokerLink(at, "opcua", 7, 2.5),
     at.node("opcua-catch", "catch", 0, 5, { name: "errors of this tab", scope: null, uncaught: false }, [["opcua-errors"]]),
     at.node("opcua-errors", "debug", 1, 5, { name: "errors", active: true, tosidebar: true, console: true, tostatus: false, complete: "error", targetType: "msg" }, []),

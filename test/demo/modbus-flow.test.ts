@@ -2,8 +2,9 @@
  * Reference flow 3 (Modbus input) in a real Node-RED runtime against the demo Modbus TCP
  * server (a real C-MAPSS engine) and a real MQTT broker: every node deploys, each cycle is
  * read through node-red-contrib-modbus, decoded and put into one record, and the RUL the
- * ONNX model gives is the one the same model gives on the recorded numbers; the RUL reaches
- * the broker through pdm-buffer; a sensor reading NaN is reported and gives no record.
+ * ONNX model gives is the one the same model gives on the recorded numbers, the anomaly
+ * alarm comes as the engine wears out; the results reach the broker through pdm-buffer; a
+ * sensor reading NaN is reported and gives no record.
  */
 import { strict as assert } from "node:assert";
 import { CMAPSS_REGISTERS, ModbusDemoServer, startModbusDemoServer } from "../../scripts/demo-modbus-server";
@@ -14,11 +15,15 @@ import { SequenceRulModel } from "../../nodes/rul/sequence-model";
 import { DEFAULT_SIDECAR } from "../../nodes/rul/pdm-rul";
 import { FlowNode, errorOf, helper } from "../helpers/runtime";
 import { modulesFor } from "../helpers/flow-modules";
-import { errorLogs, messagesAt, waitFor, waitForCount } from "../helpers/flow-messages";
+import { deployErrors, errorLogs, messagesAt, waitFor, waitForCount } from "../helpers/flow-messages";
 import { freePort } from "../helpers/net";
 import { MqttPeer, startMqttBroker } from "../ingest/peers";
 
 interface Rul { asset: string; t0: number; rul: number; lower: number; upper: number; unit: string }
+interface Anomaly { asset: string; t0: number; anomaly: boolean }
+
+/** The anomaly node's learning period in the flow. */
+const LEARN_CYCLES = 30;
 
 function asFloat32(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).map(([name, x]) => [name, Math.fround(x)]));
@@ -37,10 +42,12 @@ function testFlow(modbusPort: number, mqttPort: number): FlowNode[] {
     n.wires = n.wires.map((w, i) => (i === 0 ? [...w, target] : w));
   };
   wireTo("modbus-rul", "t-rul");
+  wireTo("modbus-anomaly", "t-anomaly");
   wireTo("modbus-catch", "t-errors");
   return [
     ...flow,
     { id: "t-rul", type: "helper", z: tab.id },
+    { id: "t-anomaly", type: "helper", z: tab.id },
     { id: "t-errors", type: "helper", z: tab.id },
     { id: "t-mqtt-in", type: "mqtt in", z: tab.id, name: "", topic: "pdm/#", qos: "1", datatype: "json", broker: "modbus-broker", nl: false, rap: true, rh: 0, inputs: 0, wires: [["t-broker"]] },
     { id: "t-broker", type: "helper", z: tab.id },
@@ -67,7 +74,9 @@ describe("reference flow 3: Modbus input, against the demo Modbus server", funct
     for (const n of flow) if (n.type !== "tab") assert.ok(helper.getNode(n.id), `node ${n.id} (${n.type}) deployed`);
     const errors = messagesAt("t-errors");
     const ruls = messagesAt("t-rul");
+    const anomalies = messagesAt("t-anomaly");
     const results = messagesAt("t-broker");
+    assert.deepEqual(await deployErrors(), [], "no error logged at deploy");
 
     // Step the engine one cycle at a time, each as soon as the flow has given its RUL.
     const cycles = server.engine.cycles;
@@ -95,10 +104,16 @@ describe("reference flow 3: Modbus input, against the demo Modbus server", funct
     const last = seen[seen.length - 1];
     assert.ok(last.lower <= server.trueRulAtEnd && server.trueRulAtEnd <= last.upper, `true RUL ${server.trueRulAtEnd} in [${last.lower}, ${last.upper}] at the last cycle`);
 
-    // Every RUL went out through pdm-buffer to the broker, in order.
-    const sent = await waitForCount(results, cycles.length, 15_000);
-    assert.ok(sent.every((m) => m.topic === "pdm/engine-1/rul"));
-    assert.deepEqual(sent.map((m) => (m.payload as Rul).rul), seen.map((r) => r.rul));
+    // pdm-anomaly learnt cycles 1-30 as healthy and scored each later cycle: quiet while the
+    // engine is young, alarmed while it wears out towards failure.
+    const verdicts = (await waitForCount(anomalies, cycles.length - LEARN_CYCLES, 15_000)).map((m) => (m.payload as Anomaly).anomaly);
+    assert.deepEqual(verdicts.slice(0, 50), new Array<boolean>(50).fill(false), "no alarm in cycles 31-80");
+    assert.deepEqual(verdicts.slice(-10), new Array<boolean>(10).fill(true), "alarm in the last 10 cycles");
+
+    // Every result went out through pdm-buffer to the broker, in order.
+    const sent = await waitForCount(results, cycles.length + verdicts.length, 15_000);
+    assert.deepEqual(sent.filter((m) => m.topic === "pdm/engine-1/rul").map((m) => (m.payload as Rul).rul), seen.map((r) => r.rul));
+    assert.deepEqual(sent.filter((m) => m.topic === "pdm/engine-1/anomaly").map((m) => (m.payload as Anomaly).anomaly), verdicts);
   });
 
   it("reports a sensor that reads NaN and gives no record until it reads a number again", async () => {

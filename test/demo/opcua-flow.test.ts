@@ -14,7 +14,7 @@ import { femtoReplay } from "../../nodes/ingest/replay";
 import { timeFeatures } from "../../nodes/features/time-features";
 import { FlowNode, errorOf, helper, repoRoot } from "../helpers/runtime";
 import { modulesFor } from "../helpers/flow-modules";
-import { errorLogs, messagesAt, waitFor } from "../helpers/flow-messages";
+import { deployErrors, errorLogs, messagesAt, waitFor } from "../helpers/flow-messages";
 import { freePort } from "../helpers/net";
 import { MqttPeer, startMqttBroker } from "../ingest/peers";
 
@@ -68,6 +68,7 @@ describe("reference flow 2: OPC UA input, against the demo OPC UA server", funct
     const errors = messagesAt("t-errors");
     const features = messagesAt("t-features");
     const results = messagesAt("t-broker");
+    assert.deepEqual(await deployErrors(), [], "no error logged at deploy");
 
     // The first snapshot (published before the client subscribed) starts the run; then play it all.
     await waitFor(features, (m) => (m.payload as Features).t0 === server.startMs, 20_000);

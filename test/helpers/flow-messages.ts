@@ -44,3 +44,12 @@ export function errorLogs(): string[] {
   const spy = (helper as unknown as { log(): { args: Array<[{ level: number; msg: unknown }]> } }).log();
   return spy.args.filter(([entry]) => entry.level <= 20).map(([entry]) => String(entry.msg));
 }
+
+/**
+ * Errors logged while the flow started. Some nodes report theirs a moment after the load
+ * (a function node compiles its code after its constructor), hence the wait.
+ */
+export async function deployErrors(settleMs = 1000): Promise<string[]> {
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
+  return errorLogs();
+}
