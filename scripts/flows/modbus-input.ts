@@ -19,7 +19,7 @@ const ASSET = "engine-1";
 const TOPIC = "engine-1 holding";
 
 /** The flow settings (tab environment variables) and their defaults: the demo server on this machine. */
-export const MODBUS_FLOW_SETTINGS = {
+const MODBUS_FLOW_SETTINGS = {
   MODBUS_HOST: "127.0.0.1",
   MODBUS_PORT: "5020",
   MODBUS_UNIT_ID: "1",

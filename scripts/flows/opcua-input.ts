@@ -15,7 +15,7 @@ const TAB = "opcua-tab";
 const at = layout(TAB);
 
 /** The flow settings (tab environment variables) and their defaults: the demo server on this machine. */
-export const OPCUA_FLOW_SETTINGS = {
+const OPCUA_FLOW_SETTINGS = {
   OPCUA_ENDPOINT: "opc.tcp://127.0.0.1:4840",
   OPCUA_ACC_H: OPCUA_DEMO_TAGS.accH,
   OPCUA_ACC_V: OPCUA_DEMO_TAGS.accV,

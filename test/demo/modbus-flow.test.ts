@@ -8,14 +8,14 @@
  */
 import { strict as assert } from "node:assert";
 import { CMAPSS_REGISTERS, ModbusDemoServer, startModbusDemoServer } from "../../scripts/demo-modbus-server";
-import { MODBUS_FLOW_SETTINGS, modbusInput } from "../../scripts/flows/modbus-input";
+import { modbusInput } from "../../scripts/flows/modbus-input";
 import { encodeRegisters } from "../../nodes/ingest/registers";
 import { RulService } from "../../nodes/rul/rul-service";
 import { SequenceRulModel } from "../../nodes/rul/sequence-model";
 import { DEFAULT_SIDECAR } from "../../nodes/rul/pdm-rul";
 import { FlowNode, errorOf, helper } from "../helpers/runtime";
 import { modulesFor } from "../helpers/flow-modules";
-import { deployErrors, errorLogs, messagesAt, waitFor, waitForCount } from "../helpers/flow-messages";
+import { deployErrors, errorLogs, messagesAt, probedFlow, waitFor, waitForCount } from "../helpers/flow-probes";
 import { freePort } from "../helpers/net";
 import { MqttPeer, startMqttBroker } from "../ingest/peers";
 
@@ -25,33 +25,9 @@ interface Anomaly { asset: string; t0: number; anomaly: boolean }
 /** The anomaly node's learning period in the flow. */
 const LEARN_CYCLES = 30;
 
+/** A record as float32 registers hold it. */
 function asFloat32(record: Record<string, number>): Record<string, number> {
   return Object.fromEntries(Object.entries(record).map(([name, x]) => [name, Math.fround(x)]));
-}
-
-/** The reference flow pointed at the test's server and broker, polling fast, with helper nodes listening to it. */
-function testFlow(modbusPort: number, mqttPort: number): FlowNode[] {
-  const flow = modbusInput().map((n) => ({ ...n }));
-  const tab = flow.find((n) => n.type === "tab") as FlowNode & { env: Array<{ name: string; value: string }> };
-  const settings: Record<string, string> = { ...MODBUS_FLOW_SETTINGS, MODBUS_PORT: String(modbusPort), MQTT_PORT: String(mqttPort) };
-  tab.env = tab.env.map((e) => ({ ...e, value: settings[e.name] }));
-  const read = flow.find((n) => n.id === "modbus-poll") as FlowNode;
-  read.rate = "50";
-  const wireTo = (id: string, target: string) => {
-    const n = flow.find((x) => x.id === id) as FlowNode & { wires: string[][] };
-    n.wires = n.wires.map((w, i) => (i === 0 ? [...w, target] : w));
-  };
-  wireTo("modbus-rul", "t-rul");
-  wireTo("modbus-anomaly", "t-anomaly");
-  wireTo("modbus-catch", "t-errors");
-  return [
-    ...flow,
-    { id: "t-rul", type: "helper", z: tab.id },
-    { id: "t-anomaly", type: "helper", z: tab.id },
-    { id: "t-errors", type: "helper", z: tab.id },
-    { id: "t-mqtt-in", type: "mqtt in", z: tab.id, name: "", topic: "pdm/#", qos: "1", datatype: "json", broker: "modbus-broker", nl: false, rap: true, rh: 0, inputs: 0, wires: [["t-broker"]] },
-    { id: "t-broker", type: "helper", z: tab.id },
-  ];
 }
 
 describe("reference flow 3: Modbus input, against the demo Modbus server", function () {
@@ -69,7 +45,10 @@ describe("reference flow 3: Modbus input, against the demo Modbus server", funct
   });
 
   it("deploys every node, and gives for every cycle read over Modbus the RUL of the recorded engine", async () => {
-    const flow = testFlow(server.port, broker.port);
+    const settings = { MODBUS_PORT: String(server.port), MQTT_PORT: String(broker.port) };
+    const flow = probedFlow(modbusInput(), settings, { "t-rul": "modbus-rul", "t-anomaly": "modbus-anomaly", "t-errors": "modbus-catch" }, "modbus-broker");
+    // Poll fast: the test steps the engine as soon as a cycle's RUL is out.
+    (flow.find((n) => n.id === "modbus-poll") as FlowNode).rate = "50";
     await helper.load(modulesFor(flow), flow);
     for (const n of flow) if (n.type !== "tab") assert.ok(helper.getNode(n.id), `node ${n.id} (${n.type}) deployed`);
     const errors = messagesAt("t-errors");

@@ -9,12 +9,12 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { OPCUA_DEMO_TAGS, OpcUaDemoServer, startOpcUaDemoServer } from "../../scripts/demo-opcua-server";
-import { OPCUA_FLOW_SETTINGS, opcuaInput } from "../../scripts/flows/opcua-input";
+import { opcuaInput } from "../../scripts/flows/opcua-input";
 import { femtoReplay } from "../../nodes/ingest/replay";
 import { timeFeatures } from "../../nodes/features/time-features";
-import { FlowNode, errorOf, helper, repoRoot } from "../helpers/runtime";
+import { errorOf, helper, repoRoot } from "../helpers/runtime";
 import { modulesFor } from "../helpers/flow-modules";
-import { deployErrors, errorLogs, messagesAt, waitFor } from "../helpers/flow-messages";
+import { deployErrors, errorLogs, messagesAt, probedFlow, waitFor } from "../helpers/flow-probes";
 import { freePort } from "../helpers/net";
 import { MqttPeer, startMqttBroker } from "../ingest/peers";
 
@@ -24,28 +24,6 @@ const replay = femtoReplay(path.join(repoRoot, "data", "femto", "Bearing1_1"));
 interface Features { asset: string; sensor: string; t0: number; features: Record<string, number> }
 interface Rul { asset: string; t0: number; rul: number; lower: number; upper: number; unit: string }
 interface Anomaly { asset: string; sensor: string; t0: number; anomaly: boolean; score: number }
-
-/** The reference flow pointed at the test's server and broker, with helper nodes listening to it. */
-function testFlow(endpoint: string, mqttPort: number): FlowNode[] {
-  const flow = opcuaInput().map((n) => ({ ...n }));
-  const tab = flow.find((n) => n.type === "tab") as FlowNode & { env: Array<{ name: string; value: string }> };
-  const settings: Record<string, string> = { ...OPCUA_FLOW_SETTINGS, OPCUA_ENDPOINT: endpoint, MQTT_PORT: String(mqttPort) };
-  tab.env = tab.env.map((e) => ({ ...e, value: settings[e.name] }));
-  const wireTo = (id: string, output: number, target: string) => {
-    const n = flow.find((x) => x.id === id) as FlowNode & { wires: string[][] };
-    n.wires = n.wires.map((w, i) => (i === output ? [...w, target] : w));
-  };
-  wireTo("opcua-features", 0, "t-features");
-  wireTo("opcua-catch", 0, "t-errors");
-  return [
-    ...flow,
-    { id: "t-features", type: "helper", z: tab.id },
-    { id: "t-errors", type: "helper", z: tab.id },
-    // What reached the broker, read back by Node-RED's own MQTT client.
-    { id: "t-mqtt-in", type: "mqtt in", z: tab.id, name: "", topic: "pdm/#", qos: "1", datatype: "json", broker: "opcua-broker", nl: false, rap: true, rh: 0, inputs: 0, wires: [["t-broker"]] },
-    { id: "t-broker", type: "helper", z: tab.id },
-  ];
-}
 
 describe("reference flow 2: OPC UA input, against the demo OPC UA server", function () {
   this.timeout(90_000);
@@ -62,7 +40,8 @@ describe("reference flow 2: OPC UA input, against the demo OPC UA server", funct
   });
 
   it("deploys every node, turns each snapshot into features, and sends anomaly and RUL results to the broker", async () => {
-    const flow = testFlow(server.endpoint, broker.port);
+    const settings = { OPCUA_ENDPOINT: server.endpoint, MQTT_PORT: String(broker.port) };
+    const flow = probedFlow(opcuaInput(), settings, { "t-features": "opcua-features", "t-errors": "opcua-catch" }, "opcua-broker");
     await helper.load(modulesFor(flow), flow);
     for (const n of flow) if (n.type !== "tab") assert.ok(helper.getNode(n.id), `node ${n.id} (${n.type}) deployed`);
     const errors = messagesAt("t-errors");

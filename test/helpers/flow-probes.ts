@@ -1,9 +1,33 @@
 /**
- * Watching a loaded flow: the messages arriving at a helper node, waits for one that
- * matches, and the errors the runtime logged. Waits fail loudly with what did come.
+ * Watching a reference flow in the test runtime: the flow with its settings pointed at the
+ * test's servers and helper nodes wired to the outputs to watch, the messages arriving
+ * there, waits for one that matches (failing loudly with what did come), and the errors the
+ * runtime logged.
  */
 import type { Node, NodeMessage } from "node-red";
-import { helper } from "./runtime";
+import { FlowNode, helper } from "./runtime";
+
+/**
+ * A copy of a one-tab reference flow with the tab's flow settings (its env) replaced by
+ * `settings`, a helper node per entry of `probes` (helper id → the node whose first output
+ * it listens to), and an MQTT in node on the flow's broker config `broker` that reads back
+ * everything under `pdm/` into the helper "t-broker".
+ */
+export function probedFlow(flow: FlowNode[], settings: Record<string, string>, probes: Record<string, string>, broker: string): FlowNode[] {
+  const copy = flow.map((n) => ({ ...n }));
+  const tab = copy.find((n) => n.type === "tab") as FlowNode & { env: Array<{ name: string; value: string }> };
+  tab.env = tab.env.map((e) => ({ ...e, value: settings[e.name] ?? e.value }));
+  for (const [probe, source] of Object.entries(probes)) {
+    const n = copy.find((x) => x.id === source) as FlowNode & { wires: string[][] };
+    n.wires = n.wires.map((targets, output) => (output === 0 ? [...targets, probe] : targets));
+  }
+  return [
+    ...copy,
+    ...Object.keys(probes).map((id) => ({ id, type: "helper", z: tab.id })),
+    { id: "t-mqtt-in", type: "mqtt in", z: tab.id, name: "", topic: "pdm/#", qos: "1", datatype: "json", broker, nl: false, rap: true, rh: 0, inputs: 0, wires: [["t-broker"]] },
+    { id: "t-broker", type: "helper", z: tab.id },
+  ];
+}
 
 export interface Collected {
   node: Node;
