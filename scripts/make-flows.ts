@@ -7,11 +7,15 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { repoRoot } from "./embedded-node-red";
 import { completeMaintenanceSystem } from "./flows/complete-maintenance-system";
+import { opcuaInput } from "./flows/opcua-input";
+import { modbusInput } from "./flows/modbus-input";
 import { mqttUnifiedNamespace } from "./flows/mqtt-uns";
 
 /** Every reference flow by file name (the name is the Import > Examples menu entry). */
 export const referenceFlows: Record<string, () => unknown[]> = {
   "complete-maintenance-system.json": completeMaintenanceSystem,
+  "opcua-input.json": opcuaInput,
+  "modbus-input.json": modbusInput,
   "mqtt-unified-namespace.json": mqttUnifiedNamespace,
 };
 

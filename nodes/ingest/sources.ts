@@ -110,6 +110,9 @@ export function int64Value(value: unknown, datatype: unknown): unknown {
 }
 
 function fromOpcUa(map: TagMap, original: SourceMessage, nowMs: number): IngestResult {
+  // On subscribing, the client sends its own notice `{ topic: "subscriptionId", payload: <id> }`
+  // out of the same output as the values: it is not a reading.
+  if (original.topic === "subscriptionId") return { samples: [], withoutValue: 0, errors: [] };
   const msg = unwrapDataValue(original);
   // The client node accepts topics such as "ns=1;s=Pump.Vibration;datatype=Double".
   const topic = topicOf(msg);

@@ -41,6 +41,10 @@ describe("ingest of connector messages", () => {
       assert.deepEqual(samples, [{ asset: "P1", sensor: "vib", ts: NOW - 10, value: 1.25, unit: "mm/s" }]);
     });
 
+    it("passes over the client's notice of a new subscription, which comes out of its value output", () => {
+      assert.deepEqual(ingestMessage(map, { topic: "subscriptionId", payload: 42 }, NOW), { samples: [], withoutValue: 0, errors: [] });
+    });
+
     it("reads 64-bit integers, which node-opcua delivers as [high, low] words", () => {
       const counter = new Variant({ dataType: DataType.Int64, arrayType: VariantArrayType.Scalar, value: coerceInt64(-5) });
       const dataValue = new DataValue({ value: counter, statusCode: StatusCodes.Good, sourceTimestamp: new Date(NOW) });
