@@ -23,7 +23,7 @@ describe("reference flows", () => {
         for (const target of (n.wires ?? []).flat()) assert.ok(ids.has(target), `${n.id} is wired to ${target}, which is not in the flow`);
       }
     }
-    const missing = ours.filter((type) => !used.has(type) && !["pdm-erp-pull", "pdm-oee", "pdm-ingest", "pdm-buffer"].includes(type));
+    const missing = ours.filter((type) => !used.has(type) && !["pdm-ingest", "pdm-buffer"].includes(type));
     assert.deepEqual(missing, [], "pdm node types no reference flow uses");
   });
 });
