@@ -128,7 +128,7 @@ if (msg.topic === "open-work-orders") {
 }
 const list = Object.values(tiles);
 for (const tile of list) tile.openWorkOrders = open[tile.asset] || 0;
-return { payload: { now: flow.get("plantNow"), openWorkOrders: list.reduce((s, t) => s + t.openWorkOrders, 0), tiles: list } };`;
+return { payload: { now: flow.get("plantNow"), speed: flow.get("plantSpeed"), openWorkOrders: list.reduce((s, t) => s + t.openWorkOrders, 0), tiles: list } };`;
 
 /** Turns anomaly messages into alarms (raised/cleared), tracks acknowledgements, feeds the list and the audit log. */
 const alarmsCode = `
@@ -278,6 +278,7 @@ const clock = context.get("clock") || { wall0: Date.now(), plant0: Date.now() };
 context.set("clock", clock);
 const now = clock.plant0 + (Date.now() - clock.wall0) * SPEED;
 flow.set("plantNow", now);
+flow.set("plantSpeed", SPEED);
 const day = new Date(now); day.setHours(0, 0, 0, 0);
 const tick = { topic: "tick", payload: now };
 if (context.get("day") === day.getTime()) return [tick, null, null];
@@ -627,7 +628,7 @@ export function completeMaintenanceSystem(): FlowNode[] {
     fn("planner-clock", "plan as of the plant clock", 1, 11, plannerClockCode, [["planner"]]),
     node("planner", "pdm-planner", 2, 11, { name: "maintenance planner", solver: "highs", timeLimitS: 10, gapPercent: 1, horizonH: 168, slotH: 0, lateToleranceH: 24, latenessCostPerH: 200, leftOutCost: 20000, defaultDowntimeCostPerH: 0, replanOnTask: true }, [["gantt", "work-orders", "work-order-tracker"]]),
     fn("gantt", "Gantt rows", 3, 11, ganttCode, [["gantt-ui"], ["plan-summary"]], 2),
-    template("gantt-ui", "ui-g-schedule", 1, 18, 6, templates.ganttChart, 4, 11),
+    template("gantt-ui", "ui-g-schedule", 1, 18, 3, templates.ganttChart, 4, 11),
     text("plan-summary", "ui-g-schedule", 2, "Plan", 4, 12, 18),
     fn("work-orders", "final plan: one message per work order", 3, 13, workOrdersCode, [["erp-push", "audit-work-order"]]),
     node("erp-push", "pdm-erp-push", 4, 13, { name: "push work orders", connection: "erp-demo", concurrency: 2, retryBaseS: 1, retryMaxS: 60, durability: "power-loss",

@@ -6,7 +6,7 @@
  */
 
 /**
- * Asset tiles with the plant's KPIs: msg.payload = { now, openWorkOrders, tiles: [{ asset, name,
+ * Asset tiles with the plant's KPIs: msg.payload = { now, speed, openWorkOrders, tiles: [{ asset, name,
  * state: "ok"|"warning"|"alarm"|"learning", lines: [string], machine?, kpis?: [[label, value]], openWorkOrders }] }.
  */
 export const assetTiles = `
@@ -15,7 +15,7 @@ export const assetTiles = `
   .pdm-demo { background: #fff3cd; color: #5c4400; border-radius: 3px; padding: 1px 6px; font-size: 0.85em; }
   .pdm-tiles { display: flex; flex-wrap: wrap; gap: 12px; padding: 6px; }
   .pdm-tile { flex: 1 1 260px; border-radius: 6px; padding: 12px 16px; color: #fff; min-height: 120px; }
-  .pdm-tile h3 { margin: 0 0 6px 0; font-size: 1.15em; background: transparent; color: inherit; }
+  .pdm-tile h3 { margin: 0 0 6px 0; font-size: 1.15em; background: transparent !important; color: inherit !important; }
   .pdm-tile .state { font-weight: bold; text-transform: uppercase; letter-spacing: 0.05em; }
   .pdm-tile div.line { font-size: 0.95em; line-height: 1.5em; }
   .pdm-kpis { display: flex; gap: 14px; margin-top: 8px; padding-top: 6px; border-top: 1px solid rgba(255,255,255,0.4); }
@@ -27,7 +27,7 @@ export const assetTiles = `
 <div class="pdm-plant" ng-if="msg.payload.now">
   plant clock {{msg.payload.now | date:'EEE dd MMM HH:mm'}} ·
   <b id="pdm-open-work-orders">{{msg.payload.openWorkOrders}}</b> open work orders ·
-  <span class="pdm-demo">demo data: production, machine states and KPIs are simulated (600× clock)</span>
+  <span class="pdm-demo">demo data: production, machine states and KPIs are simulated ({{msg.payload.speed}}× clock)</span>
 </div>
 <div class="pdm-tiles">
   <div ng-repeat="tile in msg.payload.tiles track by tile.asset" class="pdm-tile pdm-{{tile.state}}" id="tile-{{tile.asset}}">
@@ -95,7 +95,7 @@ export const alarmList = `
  * line at now (the plant clock).
  */
 export const ganttChart = `
-<div ng-init="w=1000; rowH=30; left=110">
+<div ng-init="w=900; rowH=30; left=70">
   <div ng-if="!msg.payload.rows.length">no work orders planned yet</div>
   <svg ng-if="msg.payload.rows.length" ng-attr-width="{{w}}" ng-attr-height="{{rowH * msg.payload.rows.length + 24}}">
     <g ng-repeat="row in msg.payload.rows" ng-attr-transform="translate(0,{{rowH * $index}})">
