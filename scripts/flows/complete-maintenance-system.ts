@@ -414,6 +414,9 @@ for (const wo of Object.values(orders)) {
 // Keep the finished ones for a while only, so the table and the context stay small.
 const finished = Object.values(orders).filter((wo) => wo.status === "done").sort((a, b) => b.end - a.end);
 for (const wo of finished.slice(KEEP_DONE)) { delete orders[wo.id]; delete erp[wo.id]; }
+// A work order a re-plan dropped may come back, so its ERP state is kept, the newest 100 of them.
+const dropped = Object.keys(erp).filter((id) => !orders[id]);
+for (const id of dropped.slice(0, Math.max(0, dropped.length - 100))) delete erp[id];
 context.set("orders", orders); context.set("erp", erp);
 const rows = Object.values(orders).sort((a, b) => a.start - b.start)
   .map((wo) => ({ id: wo.id, asset: wo.asset, action: wo.action, technician: wo.technician, start: wo.start, end: wo.end, priority: wo.priority, status: wo.status, erp: erp[wo.id] || "queued" }));
