@@ -23,7 +23,17 @@ describe("reference flows", () => {
         for (const target of (n.wires ?? []).flat()) assert.ok(ids.has(target), `${n.id} is wired to ${target}, which is not in the flow`);
       }
     }
-    const missing = ours.filter((type) => !used.has(type) && !["pdm-erp-pull", "pdm-oee"].includes(type));
+    const missing = ours.filter((type) => !used.has(type));
     assert.deepEqual(missing, [], "pdm node types no reference flow uses");
+  });
+
+  it("gives every node an id no other reference flow uses, so that any two can be imported together", () => {
+    const owner = new Map<string, string>();
+    for (const [file, make] of Object.entries(referenceFlows)) {
+      for (const n of make() as Array<{ id: string }>) {
+        assert.ok(!owner.has(n.id), `${file} and ${owner.get(n.id)} both have a node with id ${n.id}`);
+        owner.set(n.id, file);
+      }
+    }
   });
 });
