@@ -14,8 +14,8 @@ export const repoRoot = path.resolve(__dirname, "..", "..");
 
 export interface EmbeddedOptions {
   userDir: string;
-  /** Flow file to use; copied to `<userDir>/flows.json` when that is missing or `resetFlows` is set. */
-  seedFlowFile?: string;
+  /** Flows to use; written to `<userDir>/flows.json` when that is missing or `resetFlows` is set. */
+  seedFlows?: unknown[];
   resetFlows?: boolean;
   host?: string;
   /** 0 picks a free port. */
@@ -44,8 +44,8 @@ export async function startNodeRed(options: EmbeddedOptions): Promise<EmbeddedNo
   const host = options.host ?? "127.0.0.1";
   fs.mkdirSync(options.userDir, { recursive: true });
   const flowFile = path.join(options.userDir, "flows.json");
-  if (options.seedFlowFile && (options.resetFlows || !fs.existsSync(flowFile))) {
-    fs.copyFileSync(options.seedFlowFile, flowFile);
+  if (options.seedFlows && (options.resetFlows || !fs.existsSync(flowFile))) {
+    fs.writeFileSync(flowFile, JSON.stringify(options.seedFlows, null, 2));
   }
 
   const app = express();

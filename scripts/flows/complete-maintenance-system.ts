@@ -556,8 +556,9 @@ export function completeMaintenanceSystem(): FlowNode[] {
     criticality: "medium", nominalRpm: "1797", bearingSpec: "geometry", balls: "9", ballDiameter: "0.3126", pitchDiameter: "1.537", contactAngle: "0",
     bpfo: "", bpfi: "", bsf: "", ftf: "", sensors: [{ sensor: "de", fs: "12000", unit: "g" }],
   };
-  // npm start listens on 1880; on another port change this base URL, or point it and the
-  // push node's paths at your ERP.
+  // npm start points this base URL at its own port (1880 unless PDM_PORT says otherwise).
+  // Imported into a Node-RED on another port, change it, or point it and the push node's
+  // paths at your ERP.
   const erpConnection: FlowNode = {
     id: "erp-demo", type: "pdm-erp-connection", name: "demo ERP (this Node-RED, /demo-erp)", system: "rest",
     baseUrl: "http://127.0.0.1:1880", authType: "none", tokenUrl: "", scope: "", sapClient: "", timeoutS: 10, verifyTls: true, ca: "",

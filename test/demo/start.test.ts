@@ -17,11 +17,8 @@ describe("npm start", function () {
   let demo: Demo;
 
   before(async () => {
-    // As a user runs it, except that the demo ERP (it lives in the flow itself) is on this
-    // run's port rather than 1880, so that pdm-erp-pull and pdm-erp-push reach it.
-    const port = await freePort();
-    const reference = JSON.parse(fs.readFileSync(referenceFlow, "utf8")) as Array<{ type: string }>;
-    demo = await startDemo({ port, seedFlows: reference.map((node) => (node.type === "pdm-erp-connection" ? { ...node, baseUrl: `http://127.0.0.1:${port}` } : node)) });
+    // As a user runs it, on a port other than 1880 (PDM_PORT).
+    demo = await startDemo({ port: await freePort() });
   });
 
   after(() => demo?.stop());
@@ -29,10 +26,12 @@ describe("npm start", function () {
   it("deploys the reference flow with every node type known", async () => {
     const response = await fetch(`${demo.url}/flows`, { headers: { Accept: "application/json" } });
     assert.equal(response.status, 200);
-    const flows = (await response.json()) as Array<{ type: string }>;
+    const flows = (await response.json()) as Array<{ id: string; type: string; baseUrl?: string }>;
     const reference = JSON.parse(fs.readFileSync(referenceFlow, "utf8")) as unknown[];
     assert.equal(flows.length, reference.length);
     assert.ok(flows.some((node) => node.type === "pdm-replay"));
+    // The demo ERP is an endpoint of the flow itself: its connection follows the port.
+    assert.equal(flows.find((node) => node.id === "erp-demo")?.baseUrl, `http://127.0.0.1:${demo.port}`);
     assert.doesNotMatch(demo.log(), /missing types|Waiting for missing/);
     assert.doesNotMatch(demo.log(), /\[error\]/);
   });
