@@ -17,20 +17,10 @@ import { completeMaintenanceSystem } from "../../scripts/flows/complete-maintena
 import { Demo, startDemo } from "../helpers/demo";
 import { freePort } from "../helpers/net";
 import { repoRoot } from "../helpers/runtime";
+import { eventually } from "../helpers/eventually";
 
 const chromiumPath = "/usr/bin/chromium";
 const screenshots = path.join(repoRoot, "test-output", "dashboard");
-
-/** Poll `probe` until it returns a value, or fail with `what` after `timeoutMs`. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 /** The point limit the test gives every chart, low enough that the run fills the busiest one. */
 const CHART_POINTS = 200;

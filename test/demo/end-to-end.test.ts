@@ -10,6 +10,7 @@ import { strict as assert } from "node:assert";
 import { completeMaintenanceSystem } from "../../scripts/flows/complete-maintenance-system";
 import { Demo, startDemo } from "../helpers/demo";
 import { freePort } from "../helpers/net";
+import { eventually } from "../helpers/eventually";
 
 type FlowNode = Record<string, unknown> & { id: string; type: string; wires?: string[][] };
 
@@ -70,17 +71,6 @@ interface Probed {
   kpis?: Array<Record<string, number | string | null>>;
   backlog?: Array<{ now: number; rows: Array<Record<string, unknown>> }>;
   verifications?: Array<{ ok: boolean; size: number }>;
-}
-
-/** Poll `probe` until it returns a value, or fail with `what` after `timeoutMs`. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
 }
 
 /** The CWRU recordings as replayed: one span of recording time per file, in order. */

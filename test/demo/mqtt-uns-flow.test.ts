@@ -16,6 +16,7 @@ import { femtoReplay } from "../../nodes/ingest/replay";
 import { Demo, startDemo } from "../helpers/demo";
 import { freePort } from "../helpers/net";
 import { repoRoot } from "../helpers/runtime";
+import { eventually } from "../helpers/eventually";
 
 type FlowNode = Record<string, unknown> & { id: string; type: string };
 type Payload = Record<string, unknown>;
@@ -52,16 +53,6 @@ function boxFlow(box: Box, port: number, role: "replay+overview" | "gateway"): F
     if (n.id === "uns-replay") return role === "gateway" ? { ...n, d: true } : { ...n, speed: 6000 };
     return n;
   });
-}
-
-async function eventually<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** A client that records every message under the site's condition topics. */
