@@ -20,23 +20,10 @@
  */
 import { DEFAULT_RULES } from "../../nodes/planner/rules";
 import * as templates from "./dashboard-templates";
-
-type FlowNode = Record<string, unknown> & { id: string; type: string };
+import { FlowNode, layout } from "./tab-layout";
 
 const TAB = "tab-pdm-demo";
-
-/** A node on the tab at grid position (column, row). */
-function node(id: string, type: string, column: number, row: number, props: Record<string, unknown>, wires: string[][] = [[]]): FlowNode {
-  return { id, type, z: TAB, x: 160 + column * 230, y: 60 + row * 60, ...props, ...(props.wires === undefined ? { wires } : {}) };
-}
-
-function fn(id: string, name: string, column: number, row: number, code: string, wires: string[][], outputs = 1): FlowNode {
-  return node(id, "function", column, row, { name, func: code.trim(), outputs, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [] }, wires);
-}
-
-function comment(id: string, column: number, row: number, name: string, info = ""): FlowNode {
-  return node(id, "comment", column, row, { name, info });
-}
+const { node, fn, comment } = layout(TAB);
 
 // --- dashboard layout -----------------------------------------------------------------
 

@@ -15,27 +15,12 @@
  * flows/mqtt-unified-namespace.json.
  */
 
-type FlowNode = Record<string, unknown> & { id: string; type: string };
+import { FlowNode, layout, tab } from "./tab-layout";
 
 const EDGE = "tab-uns-edge";
 const SITE = "tab-uns-site";
-
-/** A node on a tab at grid position (column, row). */
-function node(tab: string, id: string, type: string, column: number, row: number, props: Record<string, unknown>, wires?: string[][]): FlowNode {
-  return { id, type, z: tab, x: 170 + column * 240, y: 60 + row * 60, ...props, ...(wires ? { wires } : {}) };
-}
-
-function fn(tab: string, id: string, name: string, column: number, row: number, code: string, wires: string[][], outputs = 1): FlowNode {
-  return node(tab, id, "function", column, row, { name, func: code.trim(), outputs, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [] }, wires);
-}
-
-function comment(tab: string, id: string, column: number, row: number, name: string, info = ""): FlowNode {
-  return node(tab, id, "comment", column, row, { name, info: info.trim() });
-}
-
-function env(values: Record<string, string>): Array<{ name: string; value: string; type: "str" }> {
-  return Object.entries(values).map(([name, value]) => ({ name, value, type: "str" }));
-}
+const edge = layout(EDGE);
+const site = layout(SITE);
 
 /** A broker connection scoped to one tab, so that `${UNS_BROKER_HOST}` and `${UNS_BROKER_PORT}` come from that tab's settings. */
 function broker(tab: string, id: string, name: string): FlowNode {
@@ -49,12 +34,12 @@ function broker(tab: string, id: string, name: string): FlowNode {
 }
 
 /** Node-RED's MQTT in with a dynamic subscription: the topic comes from a message built from the tab's settings. */
-function mqttIn(tab: string, id: string, name: string, brokerId: string, column: number, row: number, wires: string[][]): FlowNode {
-  return node(tab, id, "mqtt in", column, row, { name, topic: "", qos: "1", datatype: "auto-detect", broker: brokerId, nl: false, rap: true, rh: 0, inputs: 1 }, wires);
+function mqttIn(tabId: string, id: string, name: string, brokerId: string, column: number, row: number, wires: string[][]): FlowNode {
+  return layout(tabId).node(id, "mqtt in", column, row, { name, topic: "", qos: "1", datatype: "auto-detect", broker: brokerId, nl: false, rap: true, rh: 0, inputs: 1 }, wires);
 }
 
-function injectOnce(tab: string, id: string, name: string, column: number, row: number, wires: string[][]): FlowNode {
-  return node(tab, id, "inject", column, row, { name, props: [{ p: "payload" }], repeat: "", crontab: "", once: true, onceDelay: "0.1", topic: "", payload: "", payloadType: "date" }, wires);
+function injectOnce(tabId: string, id: string, name: string, column: number, row: number, wires: string[][]): FlowNode {
+  return layout(tabId).node(id, "inject", column, row, { name, props: [{ p: "payload" }], repeat: "", crontab: "", once: true, onceDelay: "0.1", topic: "", payload: "", payloadType: "date" }, wires);
 }
 
 // --- edge: function node code ----------------------------------------------------------
@@ -198,63 +183,63 @@ export function mqttUnifiedNamespace(): FlowNode[] {
   const rawTag = (sensor: string) => ({ tag: `raw/${sensor}`, asset: "${UNS_ASSET}", sensor, unit: "g", scale: "", offset: "", fs: "25600", valuePath: "samples", timePath: "t" });
 
   return [
-    { id: EDGE, type: "tab", label: "UNS edge box", disabled: false,
-      info: "Condition monitoring of one asset, published to an ISA-95 style Unified Namespace on a shared MQTT broker. Settings: this tab's environment variables.",
-      env: env({ UNS_ENTERPRISE: "acme", UNS_SITE: "lyon", UNS_AREA: "machining", UNS_LINE: "line-1", UNS_ASSET: "spindle-1", UNS_BROKER_HOST: "127.0.0.1", UNS_BROKER_PORT: "1883" }) },
-    { id: SITE, type: "tab", label: "UNS site overview", disabled: false,
-      info: "Every asset of one site from the Unified Namespace: the latest alarm, RUL and vibration level per asset, at /ui and GET /uns/site.",
-      env: env({ UNS_ENTERPRISE: "acme", UNS_SITE: "lyon", UNS_BROKER_HOST: "127.0.0.1", UNS_BROKER_PORT: "1883" }) },
+    tab(EDGE, "UNS edge box",
+      "Condition monitoring of one asset, published to an ISA-95 style Unified Namespace on a shared MQTT broker. Settings: this tab's environment variables.",
+      { UNS_ENTERPRISE: "acme", UNS_SITE: "lyon", UNS_AREA: "machining", UNS_LINE: "line-1", UNS_ASSET: "spindle-1", UNS_BROKER_HOST: "127.0.0.1", UNS_BROKER_PORT: "1883" }),
+    tab(SITE, "UNS site overview",
+      "Every asset of one site from the Unified Namespace: the latest alarm, RUL and vibration level per asset, at /ui and GET /uns/site.",
+      { UNS_ENTERPRISE: "acme", UNS_SITE: "lyon", UNS_BROKER_HOST: "127.0.0.1", UNS_BROKER_PORT: "1883" }),
     broker(EDGE, "uns-edge-broker", "site broker (edge)"),
     broker(SITE, "uns-site-broker", "site broker (overview)"),
     { id: "ui-tab-uns-site", type: "ui_tab", name: "Site overview (UNS)", icon: "fa-sitemap", order: 10, disabled: false, hidden: false },
     { id: "ui-g-uns-assets", type: "ui_group", name: "Assets of the site", tab: "ui-tab-uns-site", order: 1, disp: true, width: "24", collapse: false, className: "" },
 
     // Edge: data in.
-    comment(EDGE, "uns-c-howto", 0, 0, "One edge box: its place in the namespace and its broker are this tab's settings", edgeHowTo),
-    comment(EDGE, "uns-c-replay", 0, 1, "Demo data: FEMTO Bearing1_1 run to failure, 600× real time",
+    edge.comment("uns-c-howto", 0, 0, "One edge box: its place in the namespace and its broker are this tab's settings", edgeHowTo),
+    edge.comment("uns-c-replay", 0, 1, "Demo data: FEMTO Bearing1_1 run to failure, 600× real time",
       "Disable this replay when a sensor gateway publishes real values (below): both would feed the same asset."),
-    node(EDGE, "uns-replay", "pdm-replay", 0, 2, { name: "FEMTO Bearing1_1", source: "femto", path: "", files: "", blockSize: 2048, blockUnit: "samples", asset: "${UNS_ASSET}", sensor: "acc", speed: 600, loop: true, autostart: true }, [["uns-features", "uns-new-pass"]]),
-    fn(EDGE, "uns-new-pass", "each pass: a new bearing", 1, 1, newPassCode, [["uns-health", "uns-rul"]]),
-    comment(EDGE, "uns-c-raw", 0, 3, "Real sensors: a gateway publishes waveforms to <asset path>/raw/<sensor>",
+    edge.node("uns-replay", "pdm-replay", 0, 2, { name: "FEMTO Bearing1_1", source: "femto", path: "", files: "", blockSize: 2048, blockUnit: "samples", asset: "${UNS_ASSET}", sensor: "acc", speed: 600, loop: true, autostart: true }, [["uns-features", "uns-new-pass"]]),
+    edge.fn("uns-new-pass", "each pass: a new bearing", 1, 1, newPassCode, [["uns-health", "uns-rul"]]),
+    edge.comment("uns-c-raw", 0, 3, "Real sensors: a gateway publishes waveforms to <asset path>/raw/<sensor>",
       "Payload JSON: { \"t\": <epoch ms of the first sample>, \"samples\": [ ... ] } at 25.6 kHz, in g. Edit the tag map of pdm-ingest for your sensors (topic relative to the asset, sample rate, unit, value and time paths)."),
     injectOnce(EDGE, "uns-raw-start", "at start", 0, 4, [["uns-raw-subscribe"]]),
-    fn(EDGE, "uns-raw-subscribe", "subscribe <asset>/raw/#", 1, 4, subscribeRawCode, [["uns-raw-in"]]),
+    edge.fn("uns-raw-subscribe", "subscribe <asset>/raw/#", 1, 4, subscribeRawCode, [["uns-raw-in"]]),
     mqttIn(EDGE, "uns-raw-in", "raw values", "uns-edge-broker", 2, 4, [["uns-raw-tag"]]),
-    fn(EDGE, "uns-raw-tag", "topic relative to the asset", 3, 4, rawTagCode, [["uns-ingest"]]),
-    node(EDGE, "uns-ingest", "pdm-ingest", 4, 4, { name: "raw waveforms", source: "mqtt", tags: [rawTag("acc_h"), rawTag("acc_v")] }, [["uns-window"]]),
-    node(EDGE, "uns-window", "pdm-window", 5, 4, { name: "2560 samples, no overlap", size: 2560, overlap: 0, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["uns-features"], []]),
+    edge.fn("uns-raw-tag", "topic relative to the asset", 3, 4, rawTagCode, [["uns-ingest"]]),
+    edge.node("uns-ingest", "pdm-ingest", 4, 4, { name: "raw waveforms", source: "mqtt", tags: [rawTag("acc_h"), rawTag("acc_v")] }, [["uns-window"]]),
+    edge.node("uns-window", "pdm-window", 5, 4, { name: "2560 samples, no overlap", size: 2560, overlap: 0, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["uns-features"], []]),
 
     // Edge: analysis.
-    node(EDGE, "uns-features", "pdm-features", 1, 2, { name: "condition features", asset: "", ...featureSettings }, [["uns-anomaly", "uns-health", "uns-to-features"]]),
-    node(EDGE, "uns-anomaly", "pdm-anomaly", 2, 2, { name: "anomaly (learns 20 windows)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "", persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50 }, [["uns-to-anomaly"], []]),
-    node(EDGE, "uns-health", "pdm-health-index", 2, 0.5, { name: "health index", features: "acc_h.rms, acc_v.rms", baselineCount: 10, failureValues: "acc_h.rms=1.85, acc_v.rms=3.18", failureSigma: 10, weights: "" }, [["uns-rul"], []]),
-    node(EDGE, "uns-rul", "pdm-rul", 3, 0.5, { name: "RUL (exponential degradation)", method: "exponential-degradation", unit: "h", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto" }, [["uns-to-rul"], []]),
+    edge.node("uns-features", "pdm-features", 1, 2, { name: "condition features", asset: "", ...featureSettings }, [["uns-anomaly", "uns-health", "uns-to-features"]]),
+    edge.node("uns-anomaly", "pdm-anomaly", 2, 2, { name: "anomaly (learns 20 windows)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "", persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50 }, [["uns-to-anomaly"], []]),
+    edge.node("uns-health", "pdm-health-index", 2, 0.5, { name: "health index", features: "acc_h.rms, acc_v.rms", baselineCount: 10, failureValues: "acc_h.rms=1.85, acc_v.rms=3.18", failureSigma: 10, weights: "" }, [["uns-rul"], []]),
+    edge.node("uns-rul", "pdm-rul", 3, 0.5, { name: "RUL (exponential degradation)", method: "exponential-degradation", unit: "h", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto" }, [["uns-to-rul"], []]),
 
     // Edge: to the namespace, through store and forward.
-    comment(EDGE, "uns-c-publish", 4, 0, "To the namespace: QoS 1, state topics retained, alarm events not; stored on disk while the broker is away",
+    edge.comment("uns-c-publish", 4, 0, "To the namespace: QoS 1, state topics retained, alarm events not; stored on disk while the broker is away",
       "pdm-buffer starts with the link down and passes messages on once the Status node reports MQTT out connected; while it reports disconnected they are stored in order (SQLite in the userDir) and replayed when the connection is back. MQTT out drops messages silently while disconnected, so pdm-buffer keeps each message until the Complete node reports it published (with QoS 1: acknowledged by the broker); what is not confirmed when the connection drops is stored again, ahead of the rest. After changing pdm-buffer, use a full deploy so that MQTT out reports its connection again."),
-    fn(EDGE, "uns-to-features", "features → condition/features/<sensor>", 3, 3, featuresCode, [["uns-envelope"]]),
-    fn(EDGE, "uns-to-anomaly", "anomaly → condition/anomaly/<sensor>, alarm events", 3, 2, anomalyCode, [["uns-envelope"], ["uns-envelope"]], 2),
-    fn(EDGE, "uns-to-rul", "RUL → condition/rul", 4, 0.5, rulCode, [["uns-envelope"]]),
-    fn(EDGE, "uns-envelope", "UNS topic, time, seq, QoS 1", 5, 2, envelopeCode, [["uns-buffer"]]),
-    node(EDGE, "uns-buffer", "pdm-buffer", 6, 2, { name: "store and forward", maxMessages: 100000, policy: "drop-oldest", startUp: false, watchFailures: false, retryS: 10, confirm: true }, [["uns-out"]]),
-    node(EDGE, "uns-out", "mqtt out", 7, 2, { name: "site broker", topic: "", qos: "1", retain: "", respTopic: "", contentType: "", userProps: "", correl: "", expiry: "", broker: "uns-edge-broker" }, []),
-    node(EDGE, "uns-out-status", "status", 6, 3, { name: "MQTT connection", scope: ["uns-out"] }, [["uns-buffer"]]),
-    node(EDGE, "uns-out-done", "complete", 6, 1, { name: "published (PUBACK)", scope: ["uns-out"], uncaught: false }, [["uns-buffer"]]),
+    edge.fn("uns-to-features", "features → condition/features/<sensor>", 3, 3, featuresCode, [["uns-envelope"]]),
+    edge.fn("uns-to-anomaly", "anomaly → condition/anomaly/<sensor>, alarm events", 3, 2, anomalyCode, [["uns-envelope"], ["uns-envelope"]], 2),
+    edge.fn("uns-to-rul", "RUL → condition/rul", 4, 0.5, rulCode, [["uns-envelope"]]),
+    edge.fn("uns-envelope", "UNS topic, time, seq, QoS 1", 5, 2, envelopeCode, [["uns-buffer"]]),
+    edge.node("uns-buffer", "pdm-buffer", 6, 2, { name: "store and forward", maxMessages: 100000, policy: "drop-oldest", startUp: false, watchFailures: false, retryS: 10, confirm: true }, [["uns-out"]]),
+    edge.node("uns-out", "mqtt out", 7, 2, { name: "site broker", topic: "", qos: "1", retain: "", respTopic: "", contentType: "", userProps: "", correl: "", expiry: "", broker: "uns-edge-broker" }, []),
+    edge.node("uns-out-status", "status", 6, 3, { name: "MQTT connection", scope: ["uns-out"] }, [["uns-buffer"]]),
+    edge.node("uns-out-done", "complete", 6, 1, { name: "published (PUBACK)", scope: ["uns-out"], uncaught: false }, [["uns-buffer"]]),
 
     // Site overview.
-    comment(SITE, "uns-c-site", 0, 0, "Site overview: every asset of UNS_ENTERPRISE/UNS_SITE on the broker, at /ui and GET /uns/site",
+    site.comment("uns-c-site", 0, 0, "Site overview: every asset of UNS_ENTERPRISE/UNS_SITE on the broker, at /ui and GET /uns/site",
       "Runs on one box (or a separate Node-RED) per site; disable this tab on the other edge boxes. Retained state topics give the current state of every asset as soon as it subscribes."),
     injectOnce(SITE, "uns-site-start", "at start", 0, 1, [["uns-site-subscribe"]]),
-    fn(SITE, "uns-site-subscribe", "subscribe <enterprise>/<site>/+/+/+/condition/#", 1, 1, subscribeSiteCode, [["uns-site-in"]]),
+    site.fn("uns-site-subscribe", "subscribe <enterprise>/<site>/+/+/+/condition/#", 1, 1, subscribeSiteCode, [["uns-site-in"]]),
     mqttIn(SITE, "uns-site-in", "condition of the site", "uns-site-broker", 2, 1, [["uns-site-state"]]),
-    fn(SITE, "uns-site-state", "latest state per asset", 3, 1, siteStateCode, [["uns-site-table"]]),
-    node(SITE, "uns-site-table", "ui_template", 4, 1, {
+    site.fn("uns-site-state", "latest state per asset", 3, 1, siteStateCode, [["uns-site-table"]]),
+    site.node("uns-site-table", "ui_template", 4, 1, {
       group: "ui-g-uns-assets", name: "asset table", order: 1, width: "24", height: "8", format: assetTable.trim(), storeOutMessages: true,
       fwdInMessages: false, resendOnRefresh: true, templateScope: "local", className: "",
     }, [[]]),
-    node(SITE, "uns-site-http", "http in", 0, 2, { name: "GET /uns/site", url: "/uns/site", method: "get", upload: false, swaggerDoc: "" }, [["uns-site-json"]]),
-    fn(SITE, "uns-site-json", "assets as JSON", 1, 2, siteJsonCode, [["uns-site-response"]]),
-    node(SITE, "uns-site-response", "http response", 2, 2, { name: "", statusCode: "", headers: {} }, []),
+    site.node("uns-site-http", "http in", 0, 2, { name: "GET /uns/site", url: "/uns/site", method: "get", upload: false, swaggerDoc: "" }, [["uns-site-json"]]),
+    site.fn("uns-site-json", "assets as JSON", 1, 2, siteJsonCode, [["uns-site-response"]]),
+    site.node("uns-site-response", "http response", 2, 2, { name: "", statusCode: "", headers: {} }, []),
   ];
 }

@@ -20,7 +20,7 @@ export function layout(tab: string): Layout {
     node,
     fn: (id, name, column, row, code, wires, outputs = 1) =>
       node(id, "function", column, row, { name, func: code.trim(), outputs, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [] }, wires),
-    comment: (id, column, row, name, info = "") => node(id, "comment", column, row, { name, info }),
+    comment: (id, column, row, name, info = "") => node(id, "comment", column, row, { name, info: info.trim() }),
   };
 }
 
