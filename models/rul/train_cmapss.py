@@ -56,7 +56,7 @@ EPOCHS = int(os.environ.get("EPOCHS", "20"))
 # over the window, started at its first row. In the graph, so that the node, the evaluation
 # and training cannot disagree on it; 0 = none.
 SMOOTH = float(os.environ.get("SMOOTH", "0.2"))
-# FILTERS: channels of both convolutions.
+# FILTERS: channels of every convolution.
 FILTERS = int(os.environ.get("FILTERS", "10"))
 # ARCH: small (two convolutions and pooling) or deep (three convolutions, kernel 9).
 ARCH = os.environ.get("ARCH", "deep")
