@@ -9,7 +9,7 @@ import { NodeAPI, NodeDef, Node, onInput, status, userDataDir, errorOf } from ".
 import { modelsDir } from "../shared/paths";
 import { RulUnit } from "../shared/contract";
 import { isRecord } from "../shared/validate";
-import { DEGRADATION_PRIORS, DegradationPrior, RulMethod, RulService, RulServiceState, checkObservation, parseLibrary, RUL_METHODS } from "./rul-service";
+import { DegradationPrior, RulMethod, RulService, RulServiceState, checkObservation, parseLibrary, RUL_METHODS } from "./rul-service";
 import { SequenceRulModel } from "./sequence-model";
 import { StateFile } from "./state-file";
 
@@ -75,8 +75,6 @@ export default function register(RED: NodeAPI): void {
 
     const ready: Promise<RulService> = (async () => {
       if (!RUL_METHODS.includes(config.method)) throw new Error(`method: expected one of ${RUL_METHODS.join(", ")}, got ${config.method}`);
-      const prior = config.prior || "vague";
-      if (!DEGRADATION_PRIORS.includes(prior)) throw new Error(`prior: expected one of ${DEGRADATION_PRIORS.join(", ")}, got ${prior}`);
       const options = {
         method: config.method,
         unit: config.unit === "cycles" ? ("cycles" as const) : ("h" as const),
@@ -87,7 +85,7 @@ export default function register(RED: NodeAPI): void {
         minObservations: numberSetting(config.minObservations, "minimum observations", 5),
         slopeDetectionLevel: numberSetting(config.slopeDetectionLevel, "slope detection level", 0.05),
         forgetting: numberSetting(config.forgetting, "forgetting factor", 0.95),
-        prior,
+        prior: config.prior || "vague",
         repairFraction: numberSetting(config.repairFraction, "repair jump", 0.2),
         neighbours: numberSetting(config.neighbours, "neighbours", 5),
         library: readLibrary(config.library ?? ""),
