@@ -29,7 +29,7 @@ async function asyncThroughput(fn: () => Promise<unknown>, seconds = 1): Promise
   return calls / ((performance.now() - start) / 1000);
 }
 
-/** Windows of real test engines (the last 30 cycles of each FD001 test engine, repeated to `count`). */
+/** Windows of real test engines (the last `window` cycles of each FD001 test engine, repeated to `count`). */
 function windows(model: SequenceRulModel, count: number): ObservationWindow[] {
   const engines = readCmapss(path.join(dataDir, "cmapss", "test_FD001.txt.gz"));
   return Array.from({ length: count }, (_, i) => {

@@ -27,7 +27,7 @@ export interface DegradationOptions {
   minObservations: number;
   /** MATLAB's SlopeDetectionLevel: an estimate needs P(slope <= 0) below this. */
   slopeDetectionLevel: number;
-  /** Prior of (a, b): means and standard deviations (vague by default). */
+  /** Prior of (a, b) in the linear space, times from the first observation: means and standard deviations (vague by default; see priorFromHistories). */
   prior: { a: number; b: number; aStd: number; bStd: number };
   /**
    * Forgetting factor per observation (1 = none): older observations weigh forgetting^age, so
@@ -46,6 +46,12 @@ export const DEFAULT_DEGRADATION: Omit<DegradationOptions, "shape" | "threshold"
   horizonFactor: 10,
   forgetting: 1,
 };
+
+/** A signal value in the model's linear space (log(y - phi) for the exponential model), or undefined where the exponential model cannot take it. */
+export function linearised(shape: DegradationShape, phi: number, value: number): number | undefined {
+  if (shape === "linear") return value;
+  return value > phi ? Math.log(value - phi) : undefined;
+}
 
 /** Why there is no estimate yet, for the node's status. */
 export type NoEstimate = { reason: "too-few-observations" | "no-trend" | "below-phi"; message: string };
@@ -162,17 +168,11 @@ export class DegradationModel {
     return this.stats.count;
   }
 
-  /** The signal in the model's linear space, or undefined where the exponential model cannot take it. */
-  private linearised(value: number): number | undefined {
-    if (this.options.shape === "linear") return value;
-    return value > this.options.phi ? Math.log(value - this.options.phi) : undefined;
-  }
-
   /** Add one observation. Times must increase; NaN and infinite values are refused. */
   add(t: number, value: number): void {
     if (!Number.isFinite(t) || !Number.isFinite(value)) throw new Error(`observation must be finite numbers, got t=${t}, value=${value}`);
     if (t <= this.lastT) throw new Error(`observation times must increase: ${t} after ${this.lastT}`);
-    const y = this.linearised(value);
+    const y = linearised(this.options.shape, this.options.phi, value);
     if (y === undefined) throw new Error(`value ${value} is not above phi (${this.options.phi}), which the exponential model needs`);
     if (this.origin === undefined) this.origin = t;
     this.stats.add(t - this.origin, y, this.options.forgetting);
@@ -244,4 +244,37 @@ export class DegradationModel {
 
 export function isEstimate(result: RulEstimate | NoEstimate): result is RulEstimate {
   return "rul" in result;
+}
+
+/** One past run to failure in the model's linear space: times from the run's start, and the linearised signal. */
+export interface LinearisedHistory {
+  t: number[];
+  y: number[];
+}
+
+/**
+ * A prior for (a, b) from past runs to failure, as MATLAB's fit(mdl, data) estimates one for
+ * linearDegradationModel and exponentialDegradationModel: a least-squares line through each
+ * history (times from its start, like the model's own), then the mean and standard deviation
+ * of the intercepts and of the slopes over the histories. (a, b) are taken as independent.
+ */
+export function priorFromHistories(histories: LinearisedHistory[]): DegradationOptions["prior"] {
+  if (histories.length < 2) throw new Error(`a prior from past runs needs at least 2 run-to-failure histories, got ${histories.length}`);
+  const fits = histories.map(({ t, y }, i) => {
+    const stats = new LineStats();
+    for (let j = 0; j < t.length; j++) stats.add(t[j] - t[0], y[j], 1);
+    const det = stats.n * stats.stt - stats.st * stats.st;
+    if (!(stats.n >= 2 && det > 0)) throw new Error(`history ${i}: needs observations at 2 different times for a fit`);
+    const b = (stats.n * stats.sty - stats.st * stats.sy) / det;
+    return { a: (stats.sy - b * stats.st) / stats.n, b };
+  });
+  const meanStd = (xs: number[]) => {
+    const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+    const std = Math.sqrt(xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1));
+    // Identical histories would give a zero spread, a prior no observation could move.
+    return [mean, Math.max(std, 1e-6 * Math.max(Math.abs(mean), 1e-6))];
+  };
+  const [a, aStd] = meanStd(fits.map((f) => f.a));
+  const [b, bStd] = meanStd(fits.map((f) => f.b));
+  return { a, b, aStd, bStd };
 }

@@ -39,8 +39,8 @@ export default function register(RED: NodeAPI): void {
   function PdmHealthIndexNode(this: Node, config: HealthIndexConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const stateFile = new StateFile<HealthIndexServiceState>(path.join(userDataDir(RED, "rul"), `health-index-${node.id}.json`));
     let service: HealthIndexService | undefined;
+    const stateFile = new StateFile<HealthIndexServiceState>(path.join(userDataDir(RED, "rul"), `health-index-${node.id}.json`), () => service?.snapshot);
     let configError: Error | undefined;
     try {
       service = new HealthIndexService(parseSettings(config), stateFile.load());
@@ -50,13 +50,6 @@ export default function register(RED: NodeAPI): void {
       node.error(`pdm-health-index: ${configError.message}`);
       status.error(node, configError.message);
     }
-    let saveTimer: NodeJS.Timeout | undefined;
-    const saveNow = () => {
-      clearTimeout(saveTimer);
-      saveTimer = undefined;
-      if (service) stateFile.save(service.snapshot);
-    };
-
     onInput(node, (msg, send) => {
       if (!service) throw configError ?? new Error("not configured");
       const topic = typeof msg.topic === "string" ? msg.topic : "";
@@ -64,7 +57,7 @@ export default function register(RED: NodeAPI): void {
       if (command === "reset") {
         const asset = assetOf(msg);
         service.reset(asset);
-        saveNow();
+        stateFile.saveNow();
         status.idle(node, asset ? `reset ${asset}` : "reset all");
         return;
       }
@@ -72,14 +65,14 @@ export default function register(RED: NodeAPI): void {
         const asset = assetOf(msg);
         if (!asset) throw new Error(`msg.payload.asset: expected the asset (topic "${command}")`);
         const ranking = command === "failed" ? service.recordFailure(asset) : service.ranking(asset);
-        saveNow();
+        stateFile.saveNow();
         status.ok(node, `${asset}: ranked over ${ranking.runs} run(s)`);
         send([null, { topic: "feature-ranking", payload: ranking }]);
         return;
       }
       const input = checkFeaturesInput(msg.payload, "msg.payload");
       const outcome = service.update(input);
-      saveTimer ??= setTimeout(saveNow, 1000);
+      stateFile.saveSoon();
       if (!outcome.ok) {
         if (outcome.learning) status.busy(node, `${input.asset}: baseline ${outcome.learning.count}/${outcome.learning.needed}`);
         return;
@@ -93,12 +86,7 @@ export default function register(RED: NodeAPI): void {
     });
 
     node.on("close", (removed: boolean, done: () => void) => {
-      if (removed) {
-        clearTimeout(saveTimer);
-        stateFile.remove();
-      } else {
-        saveNow();
-      }
+      stateFile.close(removed);
       done();
     });
   }

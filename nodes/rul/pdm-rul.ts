@@ -9,7 +9,7 @@ import { NodeAPI, NodeDef, Node, onInput, status, userDataDir, errorOf } from ".
 import { modelsDir } from "../shared/paths";
 import { RulUnit } from "../shared/contract";
 import { isRecord } from "../shared/validate";
-import { RulMethod, RulService, RulServiceState, checkObservation, parseLibrary, RUL_METHODS } from "./rul-service";
+import { DegradationPrior, RulMethod, RulService, RulServiceState, checkObservation, parseLibrary, RUL_METHODS } from "./rul-service";
 import { SequenceRulModel } from "./sequence-model";
 import { StateFile } from "./state-file";
 
@@ -23,6 +23,8 @@ interface RulConfig extends NodeDef {
   minObservations: string | number;
   slopeDetectionLevel: string | number;
   forgetting: string | number;
+  /** Absent in flows made before the option: vague. */
+  prior?: DegradationPrior;
   repairFraction: string | number;
   neighbours: string | number;
   library: string;
@@ -67,19 +69,9 @@ export default function register(RED: NodeAPI): void {
   function PdmRulNode(this: Node, config: RulConfig) {
     RED.nodes.createNode(this, config);
     const node = this;
-    const stateFile = new StateFile<RulServiceState>(path.join(userDataDir(RED, "rul"), `rul-${node.id}.json`));
     let model: SequenceRulModel | undefined;
     let service: RulService | undefined;
-    // State is written at most once a second (and on close), not on every message.
-    let saveTimer: NodeJS.Timeout | undefined;
-    const saveNow = () => {
-      clearTimeout(saveTimer);
-      saveTimer = undefined;
-      if (service) stateFile.save(service.state);
-    };
-    const saveSoon = () => {
-      saveTimer ??= setTimeout(saveNow, 1000);
-    };
+    const stateFile = new StateFile<RulServiceState>(path.join(userDataDir(RED, "rul"), `rul-${node.id}.json`), () => service?.state);
 
     const ready: Promise<RulService> = (async () => {
       if (!RUL_METHODS.includes(config.method)) throw new Error(`method: expected one of ${RUL_METHODS.join(", ")}, got ${config.method}`);
@@ -93,6 +85,7 @@ export default function register(RED: NodeAPI): void {
         minObservations: numberSetting(config.minObservations, "minimum observations", 5),
         slopeDetectionLevel: numberSetting(config.slopeDetectionLevel, "slope detection level", 0.05),
         forgetting: numberSetting(config.forgetting, "forgetting factor", 0.95),
+        prior: config.prior || "vague",
         repairFraction: numberSetting(config.repairFraction, "repair jump", 0.2),
         neighbours: numberSetting(config.neighbours, "neighbours", 5),
         library: readLibrary(config.library ?? ""),
@@ -122,7 +115,7 @@ export default function register(RED: NodeAPI): void {
       if (command === "reset") {
         const asset = assetOf(msg);
         service.reset(asset);
-        saveNow();
+        stateFile.saveNow();
         status.idle(node, asset ? `reset ${asset}` : "reset all");
         return;
       }
@@ -130,20 +123,20 @@ export default function register(RED: NodeAPI): void {
         const asset = assetOf(msg);
         if (!asset) throw new Error('msg.payload.asset: expected the asset that failed (topic "failed")');
         const history = service.recordFailure(asset);
-        saveNow();
+        stateFile.saveNow();
         status.ok(node, `library: ${service.librarySize} runs`);
         send([null, { topic: "library", payload: { asset, event: "failure-recorded", history: history.id, library: service.librarySize } }]);
         return;
       }
       if (command === "library") {
         for (const history of parseLibrary(msg.payload, "msg.payload")) service.addHistory(history);
-        saveNow();
+        stateFile.saveNow();
         status.ok(node, `library: ${service.librarySize} runs`);
         return;
       }
       const observation = checkObservation(msg.payload, "msg.payload");
       const outcome = await service.update(observation);
-      saveSoon();
+      stateFile.saveSoon();
       if (outcome.repaired) {
         send([null, { topic: "repair", payload: { asset: observation.asset, t0: observation.t0, event: "repair-detected" } }]);
       }
@@ -162,12 +155,7 @@ export default function register(RED: NodeAPI): void {
     });
 
     node.on("close", (removed: boolean, done: () => void) => {
-      if (removed) {
-        clearTimeout(saveTimer);
-        stateFile.remove();
-      } else {
-        saveNow();
-      }
+      stateFile.close(removed);
       const release = model ? model.release() : Promise.resolve();
       release.then(() => done(), () => done());
     });

@@ -6,7 +6,7 @@
  */
 import type { RulMessage, RulUnit } from "../shared/contract";
 import { Check, finiteNumber, isRecord, nonEmptyString, object, optional, recordOf } from "../shared/validate";
-import { DegradationModel, DegradationShape, isEstimate } from "./degradation";
+import { DegradationModel, DegradationOptions, DegradationShape, LinearisedHistory, isEstimate, linearised, priorFromHistories } from "./degradation";
 import { RulEstimate, toRulMessage } from "./estimate";
 import { ObservationWindow, SequenceRulModel } from "./sequence-model";
 import { RunHistory, SimilarityModel, checkHistory } from "./similarity";
@@ -35,6 +35,9 @@ export const checkObservation: Check<Observation> = (value, path) => {
 
 export type RulMethod = "linear-degradation" | "exponential-degradation" | "onnx" | "similarity";
 export const RUL_METHODS: readonly RulMethod[] = ["linear-degradation", "exponential-degradation", "onnx", "similarity"];
+/** Degradation prior: vague, or estimated from the run-to-failure library (mean and spread of each history's fit). */
+export type DegradationPrior = "vague" | "library";
+export const DEGRADATION_PRIORS: readonly DegradationPrior[] = ["vague", "library"];
 
 export interface RulServiceOptions {
   method: RulMethod;
@@ -51,9 +54,11 @@ export interface RulServiceOptions {
   slopeDetectionLevel: number;
   /** Degradation: forgetting factor per observation (1 = none). */
   forgetting: number;
+  /** Degradation: the prior of the model's parameters. */
+  prior: DegradationPrior;
   /** A jump back towards as-new by this share of the first-value-to-threshold distance starts a new run (repair). 0 = off. */
   repairFraction: number;
-  /** Similarity: neighbours and library. */
+  /** Similarity: neighbours. Similarity and the degradation prior "library": the run-to-failure histories. */
   neighbours: number;
   library: RunHistory[];
   /** ONNX: the loaded model. */
@@ -67,6 +72,7 @@ export const DEFAULT_RUL_OPTIONS: Omit<RulServiceOptions, "method" | "unit"> = {
   minObservations: 5,
   slopeDetectionLevel: 0.05,
   forgetting: 1,
+  prior: "vague",
   repairFraction: 0.2,
   neighbours: 5,
   library: [],
@@ -101,6 +107,8 @@ export class RulService {
   private readonly assets = new Map<string, AssetRun>();
   private readonly library: RunHistory[];
   private similarity: SimilarityModel | undefined;
+  /** The degradation prior from the library, computed when first needed (per linear space, see degradationSpace). */
+  private libraryPrior: DegradationOptions["prior"] | undefined;
   /** Cached degradation models per asset, rebuilt from the run when needed. */
   private readonly degradation = new Map<string, DegradationModel>();
   private readonly windows = new Map<string, ObservationWindow>();
@@ -115,6 +123,7 @@ export class RulService {
     }
     if (!(o.hoursPerCycle > 0)) throw new Error(`hoursPerCycle: expected a number > 0, got ${o.hoursPerCycle}`);
     if (!Number.isFinite(o.threshold)) throw new Error(`threshold: expected a finite number, got ${o.threshold}`);
+    if (!DEGRADATION_PRIORS.includes(o.prior)) throw new Error(`prior: expected one of ${DEGRADATION_PRIORS.join(", ")}, got ${o.prior}`);
     this.library = [...o.library, ...(state?.library ?? [])].map(checkHistory);
     for (const [asset, run] of Object.entries(state?.assets ?? {})) this.assets.set(asset, run);
   }
@@ -149,6 +158,11 @@ export class RulService {
   addHistory(history: RunHistory): void {
     this.library.push(checkHistory(history));
     this.similarity = undefined;
+    if (this.options.prior === "library") {
+      // A new history changes the prior: every asset's model is refitted with it.
+      this.libraryPrior = undefined;
+      this.degradation.clear();
+    }
   }
 
   private timeOf(observation: Observation, run: AssetRun | undefined): number {
@@ -264,19 +278,42 @@ export class RulService {
     return this.degradationEstimate(asset, run);
   }
 
-  private degradationEstimate(asset: string, run: AssetRun): { estimate: RulEstimate; detail?: unknown } | { reason: string } {
+  /**
+   * The degradation model's space for a run whose signal starts at `first`: the damage
+   * threshold, phi, and the observed value as damage (held just above phi for the exponential
+   * model, which cannot log values at or below it; documented).
+   */
+  private degradationSpace(first: number): { shape: DegradationShape; threshold: number; phi: number; damage: (value: number) => number } {
     const o = this.options;
-    const first = run.values[0];
-    let model = this.degradation.get(asset);
     const shape: DegradationShape = o.method === "linear-degradation" ? "linear" : "exponential";
     const threshold = this.damageThreshold(first);
     const firstDamage = this.damageOf(first, first);
     const phi = o.phi ?? firstDamage - 0.01 * Math.abs(threshold - firstDamage);
-    // Values at or below phi cannot be logged: hold them just above it (documented).
     const floor = phi + 1e-6 * Math.max(1, Math.abs(threshold - phi));
     const damage = (v: number) => (shape === "exponential" ? Math.max(floor, this.damageOf(v, first)) : this.damageOf(v, first));
+    return { shape, threshold, phi, damage };
+  }
+
+  /** The prior from the library's histories, each in its own degradation space (as its run was when it was new). */
+  private priorFromLibrary(): DegradationOptions["prior"] | { reason: string } {
+    if (this.library.length < 2) return { reason: `the prior from the library needs at least 2 run-to-failure histories, the library has ${this.library.length}` };
+    this.libraryPrior ??= priorFromHistories(
+      this.library.map((history): LinearisedHistory => {
+        const { shape, phi, damage } = this.degradationSpace(history.values[0]);
+        return { t: history.t, y: history.values.map((v) => linearised(shape, phi, damage(v)) as number) };
+      }),
+    );
+    return this.libraryPrior;
+  }
+
+  private degradationEstimate(asset: string, run: AssetRun): { estimate: RulEstimate; detail?: unknown } | { reason: string } {
+    const o = this.options;
+    let model = this.degradation.get(asset);
+    const { shape, threshold, phi, damage } = this.degradationSpace(run.values[0]);
     if (!model || model.count !== run.t.length - 1) {
-      model = new DegradationModel({ shape, threshold, phi, minObservations: o.minObservations, slopeDetectionLevel: o.slopeDetectionLevel, forgetting: o.forgetting });
+      const prior = o.prior === "library" ? this.priorFromLibrary() : undefined;
+      if (prior && "reason" in prior) return prior;
+      model = new DegradationModel({ shape, threshold, phi, minObservations: o.minObservations, slopeDetectionLevel: o.slopeDetectionLevel, forgetting: o.forgetting, ...(prior && { prior }) });
       for (let i = 0; i < run.t.length; i++) model.add(run.t[i], damage(run.values[i]));
     } else {
       model.add(run.t[run.t.length - 1], damage(run.values[run.values.length - 1]));
@@ -284,7 +321,7 @@ export class RulService {
     this.degradation.set(asset, model);
     const result = model.estimate();
     if (!isEstimate(result)) return { reason: result.message };
-    return { estimate: result, detail: { observations: run.t.length, posterior: model.posterior() } };
+    return { estimate: result, detail: { observations: run.t.length, posterior: model.posterior(), prior: o.prior } };
   }
 }
 

@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
-import { DegradationModel, isEstimate, normalCdf, normalQuantile } from "../../nodes/rul/degradation";
-import { RulService } from "../../nodes/rul/rul-service";
+import { DegradationModel, isEstimate, normalCdf, normalQuantile, priorFromHistories } from "../../nodes/rul/degradation";
+import { DegradationPrior, RulService } from "../../nodes/rul/rul-service";
 import { checkRulMessage } from "../../nodes/shared/contract";
 import { failureValues, fd001Train, healthTrajectory } from "./fixtures";
 
@@ -82,5 +82,58 @@ describe("degradation models", () => {
     assert.ok(estimates >= 25, `estimates for ${estimates} of 30 engines`);
     assert.ok(rmse < 30, `RMSE ${rmse.toFixed(1)} cycles`);
     assert.ok(covered / estimates >= 0.7, `coverage ${covered}/${estimates}`);
+  });
+
+  it("a prior from past runs: the mean and spread of each history's least-squares line", () => {
+    const lines = [
+      { a: 1, b: 0.5 },
+      { a: 2, b: 0.7 },
+      { a: 3, b: 0.3 },
+    ];
+    // Times from 10 on: the prior is in times from each history's start.
+    const histories = lines.map(({ a, b }) => {
+      const t = Array.from({ length: 20 }, (_, i) => 10 + i);
+      return { t, y: t.map((x, i) => a + b * (x - 10) + (i % 2 ? 0.01 : -0.01)) };
+    });
+    const prior = priorFromHistories(histories);
+    assert.ok(Math.abs(prior.a - 2) < 0.01 && Math.abs(prior.aStd - 1) < 0.02, JSON.stringify(prior));
+    assert.ok(Math.abs(prior.b - 0.5) < 1e-3 && Math.abs(prior.bStd - 0.2) < 1e-3, JSON.stringify(prior));
+    assert.throws(() => priorFromHistories(histories.slice(0, 1)), /at least 2 run-to-failure histories, got 1/);
+    assert.throws(() => priorFromHistories([histories[0], { t: [5, 5], y: [1, 2] }]), /history 1: needs observations at 2 different times/);
+  });
+
+  it("the library prior needs a library, and says so", async () => {
+    const service = new RulService({ method: "linear-degradation", unit: "cycles", prior: "library", library: [{ id: "only", t: [0, 1, 2], values: [100, 90, 80] }] });
+    let last;
+    for (let c = 1; c <= 6; c++) last = await service.update({ asset: "e", t0: 0, cycle: c, healthIndex: 100 - c });
+    assert.ok(last && !last.ok);
+    assert.match(last.reason, /needs at least 2 run-to-failure histories, the library has 1/);
+    assert.throws(() => new RulService({ method: "linear-degradation", unit: "cycles", prior: "past" as DegradationPrior }), /prior: expected one of vague, library/);
+  });
+
+  it("on C-MAPSS FD001, a prior from 70 past runs gives estimates earlier and closer than the vague prior", async () => {
+    const engines = fd001Train();
+    const failure = failureValues(engines.slice(30));
+    const library = engines.slice(30).map((engine) => healthTrajectory(engine, failure));
+    /** Exponential degradation on 30 other engines, observed up to `fraction` of their life: how many estimates, and their RMSE. */
+    const atFraction = async (prior: DegradationPrior, fraction: number) => {
+      const errors: number[] = [];
+      for (const engine of engines.slice(0, 30)) {
+        const trajectory = healthTrajectory(engine, failure);
+        const service = new RulService({ method: "exponential-degradation", unit: "cycles", forgetting: 0.95, prior, library });
+        const at = Math.round(fraction * engine.cycles.length);
+        let last;
+        for (let i = 0; trajectory.t[i] <= at; i++) last = await service.update({ asset: "e", t0: 0, cycle: trajectory.t[i], healthIndex: trajectory.values[i] });
+        if (last?.ok) errors.push(last.message.rul - (engine.cycles.length - at));
+      }
+      return { estimates: errors.length, rmse: Math.sqrt(errors.reduce((s, e) => s + e * e, 0) / errors.length) };
+    };
+    // At 30 % of life the signal has hardly moved: the vague prior sees no trend in most engines
+    // (measured: 3 of 30), the library's prior gives a number for most (19 of 30).
+    const [vagueEarly, libraryEarly] = [await atFraction("vague", 0.3), await atFraction("library", 0.3)];
+    assert.ok(vagueEarly.estimates <= 5 && libraryEarly.estimates >= 15, `estimates at 30 %: vague ${vagueEarly.estimates}, library ${libraryEarly.estimates}`);
+    // At 75 % both give numbers for nearly all engines; the prior's are closer (measured RMSE 24.7 vs 20.0 cycles).
+    const [vague, fromLibrary] = [await atFraction("vague", 0.75), await atFraction("library", 0.75)];
+    assert.ok(fromLibrary.estimates >= vague.estimates && fromLibrary.rmse < vague.rmse - 2, `at 75 %: vague ${JSON.stringify(vague)}, library ${JSON.stringify(fromLibrary)}`);
   });
 });

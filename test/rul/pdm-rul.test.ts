@@ -1,4 +1,6 @@
 import { strict as assert } from "node:assert";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import type { NodeMessage } from "node-red";
 import { checkRulMessage, RulMessage } from "../../nodes/shared/contract";
@@ -131,6 +133,45 @@ describe("pdm-rul node", () => {
     const detail = (messages[0] as NodeMessage & { rul: { detail: { library: number; matches: unknown[] } } }).rul.detail;
     assert.equal(detail.library, 10);
     assert.equal(detail.matches.length, 5);
+  });
+
+  it("degradation with the prior from a library file: an estimate early in life, where the vague prior has none yet", async () => {
+    const engines = fd001Train();
+    const failure = failureValues(engines.slice(0, 30));
+    const libraryFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "pdm-rul-library-")), "library.json");
+    fs.writeFileSync(libraryFile, JSON.stringify(engines.slice(0, 30).map((e) => healthTrajectory(e, failure))));
+    // Engine 52 at 30 % of its life (measured: the vague prior sees no trend, P(slope <= 0) = 0.21;
+    // the library's prior gives 108 cycles, 44-430, for a true 150).
+    const test = healthTrajectory(engines[51], failure);
+    const early = test.t.filter((cycle) => cycle <= 0.3 * engines[51].cycles.length);
+    const lastT0 = early[early.length - 1] * 3_600_000;
+    /** What the node says after the last early observation: its RUL message, or its notice. */
+    const lastOf = async (options: Record<string, unknown>) => {
+      const { id, nodes } = flow(options);
+      await helper.load(rulNode, nodes);
+      const out = record("out");
+      const notices = record("notices");
+      await feed(id, early.map((cycle, i) => ({ payload: { asset: "engine-52", t0: cycle * 3_600_000, cycle, healthIndex: test.values[i] } })));
+      await helper.unload();
+      return { rul: out.map(payloadOf).find((m) => m.t0 === lastT0), notice: notices.map((m) => m.payload as { t0: number; reason: string }).find((m) => m.t0 === lastT0) };
+    };
+    const vague = await lastOf({});
+    assert.ok(!vague.rul);
+    assert.match(vague.notice?.reason ?? "", /no degradation trend yet/);
+    const fromLibrary = await lastOf({ prior: "library", library: libraryFile });
+    assert.ok(fromLibrary.rul && !fromLibrary.notice, "an estimate with the library's prior");
+    const rul = fromLibrary.rul;
+    checkRulMessage(rul, "msg.payload");
+    const truth = engines[51].cycles.length - early[early.length - 1];
+    assert.ok(rul.lower <= truth && truth <= rul.upper, `true RUL ${truth} in [${rul.lower.toFixed(0)}, ${rul.upper.toFixed(0)}] (estimate ${rul.rul.toFixed(0)})`);
+  });
+
+  it("reports an unknown prior on every message, naming the setting", async () => {
+    const { id, nodes } = flow({ prior: "guess" });
+    await helper.load(rulNode, nodes);
+    const caught = collect(helper.getNode("caught"), 1);
+    helper.getNode(id).receive({ payload: { asset: "pump-1", t0: 0, healthIndex: 90 } });
+    assert.match(errorOf((await caught)[0]).message, /prior: expected one of vague, library, got guess/);
   });
 
   it("keeps each asset's run across a restart, and forgets it on reset", async () => {
