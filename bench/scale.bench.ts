@@ -26,7 +26,8 @@
  *   --memory-kind femto  --memory-assets N  --headroom 0.9  --warm-up 20 (seconds before
  *   each measurement; the first waves of alarms, tasks and plans fall in it)
  *   --profile (adds one profiled run per kind, node --cpu-prof, and prints where the
- *   time goes).
+ *   time goes)  --phases probe,confirm,memory (a subset runs only those; confirm without
+ *   probe needs --confirm-assets femto=N,cwru=N, which also overrides the derived N).
  * Details (every sample) go to bench-output/scale.json.
  */
 import { fork } from "node:child_process";
@@ -53,6 +54,9 @@ interface Options {
   memoryAssets?: number;
   profile: boolean;
   warmUpS: number;
+  phases: string[];
+  /** Assets for the real-time check instead of the ones the CPU time gives. */
+  confirmAssets: Partial<Record<ChannelKind, number>>;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -69,11 +73,20 @@ function parseOptions(argv: string[]): Options {
   };
   const kinds = (value("--kinds") ?? "femto,cwru").split(",").map((k) => k.trim()) as ChannelKind[];
   for (const kind of kinds) if (kind !== "femto" && kind !== "cwru") throw new Error(`--kinds: femto or cwru, got ${kind}`);
-  const probeAssets: Record<ChannelKind, number> = { femto: 8, cwru: 8 };
-  for (const pair of (value("--assets") ?? "").split(",").filter(Boolean)) {
-    const [kind, n] = pair.split("=");
-    if (kind !== "femto" && kind !== "cwru") throw new Error(`--assets: expected femto=N,cwru=N, got ${pair}`);
-    probeAssets[kind] = Number(n);
+  const perKind = (flag: string) => {
+    const result: Partial<Record<ChannelKind, number>> = {};
+    for (const pair of (value(flag) ?? "").split(",").filter(Boolean)) {
+      const [kind, n] = pair.split("=");
+      if ((kind !== "femto" && kind !== "cwru") || !(Number(n) >= 1)) throw new Error(`${flag}: expected femto=N,cwru=N, got ${pair}`);
+      result[kind] = Number(n);
+    }
+    return result;
+  };
+  const probeAssets: Record<ChannelKind, number> = { femto: 8, cwru: 8, ...perKind("--assets") };
+  const phases = (value("--phases") ?? "probe,confirm,memory").split(",");
+  const confirmAssets = perKind("--confirm-assets");
+  if (phases.includes("confirm") && !phases.includes("probe")) {
+    for (const kind of kinds) if (!confirmAssets[kind]) throw new Error(`--phases without probe: give --confirm-assets ${kind}=N`);
   }
   const memoryKind = (value("--memory-kind") ?? kinds[0]) as ChannelKind;
   return {
@@ -87,6 +100,8 @@ function parseOptions(argv: string[]): Options {
     memoryAssets: value("--memory-assets") === undefined ? undefined : number("--memory-assets", 1),
     profile: argv.includes("--profile"),
     warmUpS: number("--warm-up", 20),
+    phases,
+    confirmAssets,
   };
 }
 
@@ -234,7 +249,9 @@ const f1 = (x: number) => x.toFixed(1);
 const f2 = (x: number) => x.toFixed(2);
 
 function printProfile(kind: ChannelKind, profile: ProfileSummary): void {
-  console.log(`  profile (${kind}), self time of ${f1(profile.totalMs / 1000)} CPU s on the main thread:`);
+  // V8 samples by wall clock: time the process spent descheduled on a loaded machine lands
+  // on whatever ran, so the total overstates CPU time; the shares are what to read.
+  console.log(`  profile (${kind}), main thread, ${f1(profile.totalMs / 1000)} s of non-idle samples (wall clock), self time by part:`);
   for (const p of profile.byPart.slice(0, 10)) console.log(`    ${(100 * p.share).toFixed(1).padStart(5)} %  ${p.part}`);
   console.log("  top functions:");
   for (const f of profile.byFunction.slice(0, 12)) console.log(`    ${(100 * f.share).toFixed(1).padStart(5)} %  ${f.name}`);
@@ -248,7 +265,7 @@ export async function run(report: BenchReport): Promise<void> {
   const capacity: Partial<Record<ChannelKind, { perCore: number; sensorsPerAsset: number }>> = {};
 
   // 1. CPU cost per channel, beside the reference, the two taking turns.
-  for (const kind of options.kinds) {
+  for (const kind of options.phases.includes("probe") ? options.kinds : []) {
     const assets = options.probeAssets[kind];
     const base = { kind, assets, seconds: options.probeSeconds, warmUpS: options.warmUpS, sampleS: 5 };
     const reference = await runChild({ ...base, reference: true });
@@ -280,9 +297,9 @@ export async function run(report: BenchReport): Promise<void> {
   // 2. Real time at the capacity the CPU time gives, less headroom; if that falls behind
   //    (on a shared machine the child may get less than a core), once more at half.
   const sustainedAssets: Partial<Record<ChannelKind, number>> = {};
-  for (const kind of options.kinds) {
-    const { perCore, sensorsPerAsset } = capacity[kind] as { perCore: number; sensorsPerAsset: number };
-    const atCapacity = Math.max(1, Math.floor((options.headroom * perCore) / sensorsPerAsset));
+  for (const kind of options.phases.includes("confirm") ? options.kinds : []) {
+    const { perCore, sensorsPerAsset } = capacity[kind] ?? { perCore: 0, sensorsPerAsset: 1 };
+    const atCapacity = options.confirmAssets[kind] ?? Math.max(1, Math.floor((options.headroom * perCore) / sensorsPerAsset));
     for (const assets of [atCapacity, Math.max(1, Math.floor(atCapacity / 2))]) {
       const confirm = await runChild({ kind, assets, reference: false, seconds: options.confirmSeconds, warmUpS: options.warmUpS, sampleS: 5 });
       const t = throughputOf(confirm);
@@ -303,6 +320,15 @@ export async function run(report: BenchReport): Promise<void> {
   }
 
   // 3. Memory over time at a sustained N, beside the reference flow at the same N.
+  if (options.phases.includes("memory")) await memory(report, options, sustainedAssets, details);
+  details.loadAtEnd = os.loadavg();
+  console.log(`machine load average at the end: ${os.loadavg().map(f2).join(" ")}`);
+  const outDir = path.resolve(__dirname, "..", "..", "bench-output");
+  fs.mkdirSync(outDir, { recursive: true });
+  fs.writeFileSync(path.join(outDir, "scale.json"), JSON.stringify(details, null, 2));
+}
+
+async function memory(report: BenchReport, options: Options, sustainedAssets: Partial<Record<ChannelKind, number>>, details: Record<string, unknown>): Promise<void> {
   const kind = options.memoryKind;
   const probeAssets = options.probeAssets[kind];
   const assets = options.memoryAssets ?? sustainedAssets[kind] ?? probeAssets;
@@ -327,9 +353,4 @@ export async function run(report: BenchReport): Promise<void> {
     target: `< ${TARGET_RSS_MB} MB, flat`,
   });
 
-  details.loadAtEnd = os.loadavg();
-  console.log(`machine load average at the end: ${os.loadavg().map(f2).join(" ")}`);
-  const outDir = path.resolve(__dirname, "..", "..", "bench-output");
-  fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(path.join(outDir, "scale.json"), JSON.stringify(details, null, 2));
 }

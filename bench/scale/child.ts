@@ -263,7 +263,9 @@ async function main(): Promise<void> {
   report({ type: "done", info: { doneByType: Object.fromEntries(doneByType), unhandledRejections: unhandled, firstUnhandledRejection: firstUnhandled } });
   await RED.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
-  fs.rmSync(userDir, { recursive: true, force: true });
+  // SCALE_KEEP_USERDIR=1 keeps the userDir (state files, audit log) to look at.
+  if (process.env.SCALE_KEEP_USERDIR) console.log(`scale child: userDir kept: ${userDir}`);
+  else fs.rmSync(userDir, { recursive: true, force: true });
 }
 
 main().then(
