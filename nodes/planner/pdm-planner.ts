@@ -25,6 +25,9 @@ interface PlannerConfig extends NodeDef {
   replanOnTask: boolean;
 }
 
+/** How long a burst of tasks may take to arrive before the plan starts. */
+const REPLAN_SETTLE_MS = 200;
+
 const TOPICS = ["technicians", "windows", "parts", "tasks", "task", "done", "plan", "reset"] as const;
 type Topic = (typeof TOPICS)[number];
 
@@ -75,6 +78,11 @@ export default function register(RED: NodeAPI): void {
       if (!settings) throw new Error("invalid configuration: open the node and correct it");
       running?.cancel();
       const mine = ++generation;
+      // When many assets alarm at once, tasks come in a burst: wait for it to settle so that
+      // one planning thread plans them all, rather than one thread started (and cancelled)
+      // per task.
+      await new Promise((resolve) => setTimeout(resolve, REPLAN_SETTLE_MS));
+      if (mine !== generation) return;
       // Work orders that started before now stay as they are; their tasks are not planned again.
       const started = (last?.workOrders ?? []).filter((o) => o.start < now && tasks.has(o.taskId));
       const startedTasks = new Set(started.map((o) => o.taskId));
@@ -100,13 +108,18 @@ export default function register(RED: NodeAPI): void {
       running = run;
       const sendSchedule = (schedule: PlannerSchedule, final: boolean) =>
         send({ ...msg, topic: "schedule", payload: schedule, final } as NodeMessageInFlow);
-      try {
-        const first = await run.first;
+      /** A plan superseded by a newer one was cancelled: that is not an error of this message. */
+      const superseded = (err: unknown) => {
         if (mine !== generation) return;
+        throw err;
+      };
+      try {
+        const first = await run.first.catch(superseded);
+        if (!first || mine !== generation) return;
         sendSchedule(first, false);
         status.busy(node, `heuristic: ${first.workOrders.length} orders, solving…`);
-        const final = await run.final;
-        if (mine !== generation) return;
+        const final = await run.final.catch(superseded);
+        if (!final || mine !== generation) return;
         running = undefined;
         last = final;
         sendSchedule(final, true);

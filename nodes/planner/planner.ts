@@ -36,8 +36,10 @@ export function startPlan(
   const worker = new Worker(path.join(__dirname, "planner-worker.js"), { workerData: job });
   const first = deferred<PlannerSchedule>();
   const final = deferred<PlannerSchedule>();
-  // A caller may wait only for the final plan: a failed first plan must not be an unhandled rejection.
+  // A caller may wait only for the final plan, or stop waiting when it cancels a run: a failed
+  // plan must never be an unhandled rejection (a standalone Node-RED exits on one).
   first.promise.catch(() => undefined);
+  final.promise.catch(() => undefined);
   const fail = (err: Error) => {
     first.reject(err);
     final.reject(err);

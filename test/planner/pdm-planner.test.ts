@@ -73,6 +73,30 @@ describe("pdm-planner node", function () {
     assert.equal(after.changedAssignments, moved.length + newlyIn.length);
   });
 
+  it("plans a burst of tasks (many assets alarming at once) once, with every task, and no error", async () => {
+    await helper.load(plannerNode, flow());
+    const planner = helper.getNode("planner");
+    const input = generateInstance({ tasks: 20, technicians: 3, horizonH: 48, seed: 53 });
+    planner.receive({ topic: "technicians", payload: input.technicians });
+    planner.receive({ topic: "windows", payload: input.windows });
+    planner.receive({ topic: "parts", payload: input.parts });
+    const everything: NodeMessage[] = [];
+    helper.getNode("out").on("input", (msg: NodeMessage) => everything.push(msg));
+    const errors: NodeMessage[] = [];
+    helper.getNode("caught").on("input", (msg: NodeMessage) => errors.push(msg));
+    const out = collect(helper.getNode("out"), 2, 30_000);
+    for (const task of input.tasks) planner.receive({ topic: "task", now: input.now, payload: task } as NodeMessage);
+    const [first, final] = (await out) as ScheduleMsg[];
+    assert.equal(first.final, false);
+    assert.equal(final.final, true);
+    assert.equal(final.payload.workOrders.length + final.payload.unscheduled.length, input.tasks.length, "one plan covers the whole burst");
+    assertValid(input, final.payload);
+    // Nothing more comes: the burst gave one plan, not one per task, and no cancelled plan was an error.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    assert.equal(everything.length, 2);
+    assert.deepEqual(errors.map((m) => errorOf(m).message), []);
+  });
+
   it("reports bad input to a Catch node with the field named", async () => {
     await helper.load(plannerNode, flow());
     const caught = collect(helper.getNode("caught"), 2);

@@ -210,6 +210,22 @@ describe("planner core", function () {
     assert.equal(final.objective, first.objective);
     assertValid(input, options, final);
   });
+
+  it("cancelled before its first plan, a run rejects both plans without an unhandled rejection (which would stop Node-RED)", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const input = generateInstance({ tasks: 10, technicians: 3, horizonH: 48, seed: 43 });
+      const run = startPlan(input, { ...DEFAULT_OPTIONS, horizonH: 48 }, { solver: "highs", timeLimitS: 20, gapTarget: 0 });
+      run.cancel(); // nobody waits on run.first or run.final, as when a newer plan supersedes this one
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(unhandled, []);
+      await assert.rejects(run.final, /planning stopped: cancelled/);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
+  });
 });
 
 /** The changed-assignments rule, restated: tasks known before whose technician or start differs now. */
