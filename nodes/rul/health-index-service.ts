@@ -41,8 +41,12 @@ interface AssetState {
   qualified: Record<string, number>;
   /** Chosen features updated since the last index. */
   fresh: string[];
-  /** This run's records of every feature, one per index computed. */
+  /** This run's records of every feature: one per index computed, then one per `stride` (see MAX_RUN_RECORDS). */
   run: Array<Record<string, number>>;
+  /** Keep one record in this many (1 until the run first outgrows MAX_RUN_RECORDS). Absent in older state files. */
+  stride?: number;
+  /** Indexes computed since the last record kept. */
+  sinceKept?: number;
 }
 
 export interface HealthIndexServiceState {
@@ -51,8 +55,14 @@ export interface HealthIndexServiceState {
   completed: Record<string, Array<Array<Record<string, number>>>>;
 }
 
-/** Keep at most this many records of a run for feature ranking (the oldest go first). */
-const MAX_RUN_RECORDS = 20_000;
+/**
+ * Keep at most this many records of a run for feature ranking. A longer run is thinned
+ * evenly (every other record dropped, then one kept in 2, 4, … from then on), not cut at
+ * the start: monotonicity, trendability and prognosability are about the whole life, from
+ * as new to failure. The bound also keeps the state file small, as it is rewritten while
+ * the data streams in (at 20 000 records of every feature it took over 100 ms per write).
+ */
+export const MAX_RUN_RECORDS = 1000;
 
 export type HealthIndexOutcome = { ok: true; message: HealthIndexMessage } | { ok: false; learning?: { count: number; needed: number }; waitingFor?: string[] };
 
@@ -98,13 +108,28 @@ export class HealthIndexService {
     const indexer = new HealthIndexer(this.options, s.indexer);
     const result = indexer.add(s.latest);
     s.indexer = indexer.snapshot;
-    s.run.push({ ...s.qualified });
-    if (s.run.length > MAX_RUN_RECORDS) s.run.shift();
+    this.keepRecord(s);
     if (result.learning) return { ok: false, learning: { count: result.count, needed: result.needed } };
     return {
       ok: true,
       message: { asset: input.asset, t0: input.t0, healthIndex: result.healthIndex, features: indexer.pick(s.latest), progress: result.progress },
     };
+  }
+
+  /** Keep this index's feature record for ranking, thinning the run evenly when it outgrows MAX_RUN_RECORDS. */
+  private keepRecord(s: AssetState): void {
+    const stride = s.stride ?? 1;
+    const since = (s.sinceKept ?? stride - 1) + 1;
+    if (since < stride) {
+      s.sinceKept = since;
+      return;
+    }
+    s.sinceKept = 0;
+    s.run.push({ ...s.qualified });
+    if (s.run.length > MAX_RUN_RECORDS) {
+      s.run = s.run.filter((_, i) => i % 2 === 0);
+      s.stride = stride * 2;
+    }
   }
 
   /** Forget an asset's baseline and current run (or every asset's); completed runs stay. */

@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { HealthIndexer, parseFailureValues } from "../../nodes/rul/health-index";
 import { monotonicity, prognosability, rankFeatures, trendability } from "../../nodes/rul/feature-metrics";
+import { HealthIndexService, MAX_RUN_RECORDS } from "../../nodes/rul/health-index-service";
 import { FD001_HI_SENSORS, failureValues, fd001Train, healthTrajectory } from "./fixtures";
 
 describe("health index", () => {
@@ -69,5 +70,23 @@ describe("feature metrics (monotonicity, trendability, prognosability)", () => {
     assert.ok((s11.prognosability ?? 0) > 0.7 && (s11.trendability ?? 0) > 0.5, JSON.stringify(s11));
     assert.equal(ranking[position("s1")].trendability, 0);
     assert.ok(FD001_HI_SENSORS.includes("s11"));
+  });
+
+  it("keeps a long run for ranking thinned evenly and bounded, from the first record to the last", () => {
+    const service = new HealthIndexService({ features: ["wear"], baselineCount: 10 });
+    const n = 7 * MAX_RUN_RECORDS + 123;
+    // A wear feature rising over the whole life, a constant one, and a noisy one.
+    for (let i = 0; i < n; i++) {
+      service.update({ asset: "pump", t0: i * 1000, features: { wear: 1 + i / n, constant: 5, noise: Math.sin(i * 12.9898) } });
+    }
+    const run = service.snapshot.assets.pump.run;
+    assert.ok(run.length <= MAX_RUN_RECORDS && run.length > MAX_RUN_RECORDS / 2, `kept ${run.length} records`);
+    assert.equal(run[0].wear, 1, "the start of life is kept");
+    assert.ok(run[run.length - 1].wear > 1 + (n - 1 - 8) / n, "the end of life is kept");
+    const steps = run.slice(1).map((r, i) => Math.round((r.wear - run[i].wear) * n));
+    assert.equal(new Set(steps.slice(-100)).size, 1, "evenly thinned");
+    const ranking = service.recordFailure("pump");
+    assert.deepEqual(ranking.features.map((f) => f.feature)[0], "wear");
+    assert.equal(ranking.features.find((f) => f.feature === "wear")?.monotonicity, 1);
   });
 });
