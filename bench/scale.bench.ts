@@ -22,7 +22,8 @@
  *
  *   npm run bench -- scale                      (full: about 20 minutes)
  *   npm run bench -- scale --minutes 1 --probe-seconds 20 --confirm-seconds 20
- * Other flags: --kinds femto,cwru  --assets femto=8,cwru=8 (probe sizes)
+ * Other flags: --overlap P (CWRU windows' overlap in percent instead of flow 1's 93.75)
+ *   --kinds femto,cwru  --assets femto=8,cwru=8 (probe sizes)
  *   --memory-kind femto  --memory-assets N  --headroom 0.9  --warm-up 20 (seconds before
  *   each measurement; the first waves of alarms, tasks and plans fall in it)
  *   --profile (adds one profiled run per kind, node --cpu-prof, and prints where the
@@ -57,6 +58,8 @@ interface Options {
   phases: string[];
   /** Assets for the real-time check instead of the ones the CPU time gives. */
   confirmAssets: Partial<Record<ChannelKind, number>>;
+  /** The CWRU windows' overlap in percent instead of flow 1's 93.75 %. */
+  overlapPercent?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -89,6 +92,9 @@ function parseOptions(argv: string[]): Options {
     for (const kind of kinds) if (!confirmAssets[kind]) throw new Error(`--phases without probe: give --confirm-assets ${kind}=N`);
   }
   const memoryKind = (value("--memory-kind") ?? kinds[0]) as ChannelKind;
+  const overlapText = value("--overlap");
+  const overlapPercent = overlapText === undefined ? undefined : Number(overlapText);
+  if (overlapPercent !== undefined && !(overlapPercent >= 0 && overlapPercent < 100)) throw new Error(`--overlap: expected a percentage 0 <= p < 100, got ${overlapText}`);
   return {
     kinds,
     probeAssets,
@@ -102,6 +108,7 @@ function parseOptions(argv: string[]): Options {
     warmUpS: number("--warm-up", 20),
     phases,
     confirmAssets,
+    overlapPercent,
   };
 }
 
@@ -232,10 +239,10 @@ function memoryOf(run: ChildRun): Memory {
   };
 }
 
-const label: Record<ChannelKind, string> = {
-  femto: "FEMTO 25.6 kHz channels in 4096-sample windows",
-  cwru: "CWRU 12 kHz channels (flow 1's 2048-sample windows, 93.75 % overlap)",
-};
+const label = (kind: ChannelKind, overlapPercent?: number): string =>
+  kind === "femto"
+    ? "FEMTO 25.6 kHz channels in 4096-sample windows"
+    : `CWRU 12 kHz channels (flow 1's 2048-sample windows, ${overlapPercent ?? 93.75} % overlap${overlapPercent === undefined ? "" : " instead of flow 1's 93.75 %"})`;
 
 /** A standalone Node-RED would have exited on these (red.js turns them into an exit). */
 function warnUnhandled(run: ChildRun): void {
@@ -267,7 +274,7 @@ export async function run(report: BenchReport): Promise<void> {
   // 1. CPU cost per channel, beside the reference, the two taking turns.
   for (const kind of options.phases.includes("probe") ? options.kinds : []) {
     const assets = options.probeAssets[kind];
-    const base = { kind, assets, seconds: options.probeSeconds, warmUpS: options.warmUpS, sampleS: 5 };
+    const base = { kind, assets, seconds: options.probeSeconds, warmUpS: options.warmUpS, sampleS: 5, overlapPercent: options.overlapPercent };
     const reference = await runChild({ ...base, reference: true });
     const pdm = await runChild({ ...base, reference: false });
     const [t, r] = [throughputOf(pdm), throughputOf(reference)];
@@ -276,7 +283,7 @@ export async function run(report: BenchReport): Promise<void> {
     console.log(`  ${kind}: finished per node type: ${JSON.stringify(pdm.done.doneByType)}`);
     warnUnhandled(pdm);
     report.add({
-      name: `scale: ${label[kind]} one Node-RED process sustains per core (CPU time, flow 1 without dashboard, ${assets} assets)`,
+      name: `scale: ${label(kind, options.overlapPercent)} one Node-RED process sustains per core (CPU time, flow 1 without dashboard, ${assets} assets)`,
       value: t.channelsPerCore,
       unit: "channels/core",
       reference: "the same blocks through Node-RED message passing into a function node",
@@ -301,7 +308,7 @@ export async function run(report: BenchReport): Promise<void> {
     const { perCore, sensorsPerAsset } = capacity[kind] ?? { perCore: 0, sensorsPerAsset: 1 };
     const atCapacity = options.confirmAssets[kind] ?? Math.max(1, Math.floor((options.headroom * perCore) / sensorsPerAsset));
     for (const assets of [atCapacity, Math.max(1, Math.floor(atCapacity / 2))]) {
-      const confirm = await runChild({ kind, assets, reference: false, seconds: options.confirmSeconds, warmUpS: options.warmUpS, sampleS: 5 });
+      const confirm = await runChild({ kind, assets, reference: false, seconds: options.confirmSeconds, warmUpS: options.warmUpS, sampleS: 5, overlapPercent: options.overlapPercent });
       const t = throughputOf(confirm);
       const pace = paceOf(confirm);
       details[`confirm-${kind}-${assets}`] = { ...confirm, throughput: t, pace };
@@ -332,7 +339,7 @@ async function memory(report: BenchReport, options: Options, sustainedAssets: Pa
   const kind = options.memoryKind;
   const probeAssets = options.probeAssets[kind];
   const assets = options.memoryAssets ?? sustainedAssets[kind] ?? probeAssets;
-  const base = { kind, assets, seconds: options.minutes * 60, warmUpS: 30, sampleS: 30 };
+  const base = { kind, assets, seconds: options.minutes * 60, warmUpS: 30, sampleS: 30, overlapPercent: options.overlapPercent };
   const [pdm, reference] = await Promise.all([runChild({ ...base, reference: false }), runChild({ ...base, reference: true })]);
   const [m, r] = [memoryOf(pdm), memoryOf(reference)];
   const pace = paceOf(pdm);

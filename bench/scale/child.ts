@@ -28,6 +28,8 @@ export interface ChildConfig {
   seconds: number;
   warmUpS: number;
   sampleS: number;
+  /** The windows' overlap in percent instead of flow 1's (see BuildOptions). */
+  overlapPercent?: number;
 }
 
 export interface ChildSample {
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
     server.listen(0, "127.0.0.1", () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
-  const scale = buildScaleFlow(flow1, { kind: config.kind, assets: config.assets, reference: config.reference, erpBaseUrl: `http://127.0.0.1:${port}` });
+  const scale = buildScaleFlow(flow1, { kind: config.kind, assets: config.assets, reference: config.reference, erpBaseUrl: `http://127.0.0.1:${port}`, overlapPercent: config.overlapPercent });
   fs.writeFileSync(path.join(userDir, "flows.json"), JSON.stringify(scale.nodes));
 
   RED.init(server, {

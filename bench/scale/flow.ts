@@ -104,6 +104,8 @@ export interface BuildOptions {
   /** Replace each copy of the chain by one pass-through function node. */
   reference: boolean;
   erpBaseUrl: string;
+  /** Overlap in percent of the chain's pdm-window nodes instead of flow 1's (CWRU; FEMTO has no window node). */
+  overlapPercent?: number;
 }
 
 export function buildScaleFlow(flow1: FlowNode[], options: BuildOptions): ScaleFlow {
@@ -155,6 +157,7 @@ export function buildScaleFlow(flow1: FlowNode[], options: BuildOptions): ScaleF
     for (const id of chainIds) {
       const node = byId.get(id) as FlowNode;
       const copy: FlowNode = { ...node, id: copyId(id, k) };
+      if (node.type === "pdm-window" && options.overlapPercent !== undefined) copy.overlap = options.overlapPercent;
       for (const [key, value] of Object.entries(node)) if (key !== "id" && typeof value === "string" && chainConfigs.has(value)) copy[key] = rename(value);
       if (node.wires) copy.wires = node.wires.map((port) => port.map(rename));
       if (id === machine.replay) {

@@ -184,7 +184,8 @@ const clear = (points) => (newPass ? [{ payload: [] }].concat(points) : points);
  * restart, whose clock is behind the run kept on disk.
  */
 const newRunCode = `
-if (msg.replay.index !== 0 || context.get("t0") === msg.payload.t0) return null;
+// Only pdm-replay's blocks say where in the recording they are; other sources start no new run.
+if (!msg.replay || msg.replay.index !== 0 || context.get("t0") === msg.payload.t0) return null;
 context.set("t0", msg.payload.t0);
 return { topic: "reset", payload: { asset: msg.payload.asset } };`;
 
