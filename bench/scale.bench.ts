@@ -208,6 +208,8 @@ interface Memory {
   endMB: number;
   maxMB: number;
   slopeMBPerH: number;
+  /** The slope over the second half of the run: "flat" is judged there, after the heap has grown to its working size. */
+  lateSlopeMBPerH: number;
   heapStartMB: number;
   heapEndMB: number;
   heapMaxMB: number;
@@ -228,11 +230,13 @@ function slope(x: number[], y: number[]): number {
 
 function memoryOf(run: ChildRun): Memory {
   const s = run.samples;
+  const late = s.filter((x) => x.t >= s[s.length - 1].t / 2);
   return {
     startMB: s[0].rssMB,
     endMB: s[s.length - 1].rssMB,
     maxMB: Math.max(...s.map((x) => x.rssMB)),
     slopeMBPerH: slope(s.map((x) => x.t / 3600), s.map((x) => x.rssMB)),
+    lateSlopeMBPerH: slope(late.map((x) => x.t / 3600), late.map((x) => x.rssMB)),
     heapStartMB: s[0].heapUsedMB,
     heapEndMB: s[s.length - 1].heapUsedMB,
     heapMaxMB: Math.max(...s.map((x) => x.heapUsedMB)),
@@ -346,12 +350,12 @@ async function memory(report: BenchReport, options: Options, sustainedAssets: Pa
   warnUnhandled(pdm);
   details.memory = { pdm: { ...pdm, memory: m, pace, throughput: throughputOf(pdm) }, reference: { ...reference, memory: r } };
   console.log(
-    `  memory, ${kind}, ${pdm.info.channels} channels (${assets} assets), ${options.minutes} min, every 30 s: RSS start ${f1(m.startMB)} MB, end ${f1(m.endMB)} MB, max ${f1(m.maxMB)} MB, slope ${f1(m.slopeMBPerH)} MB/h; ` +
+    `  memory, ${kind}, ${pdm.info.channels} channels (${assets} assets), ${options.minutes} min, every 30 s: RSS start ${f1(m.startMB)} MB, end ${f1(m.endMB)} MB, max ${f1(m.maxMB)} MB, slope ${f1(m.slopeMBPerH)} MB/h (second half ${f1(m.lateSlopeMBPerH)} MB/h); ` +
       `JS heap used ${f1(m.heapStartMB)} → ${f1(m.heapEndMB)} MB (max ${f1(m.heapMaxMB)}); kept pace: ${pace.sustained ? "yes" : "NO"} (${pace.queuedEnd} messages waiting at the end)`,
   );
-  console.log(`  memory, reference flow at the same N: RSS ${f1(r.startMB)} → ${f1(r.endMB)} MB (max ${f1(r.maxMB)}), slope ${f1(r.slopeMBPerH)} MB/h`);
+  console.log(`  memory, reference flow at the same N: RSS ${f1(r.startMB)} → ${f1(r.endMB)} MB (max ${f1(r.maxMB)}), slope ${f1(r.slopeMBPerH)} MB/h (second half ${f1(r.lateSlopeMBPerH)} MB/h)`);
   report.add({
-    name: `scale: RSS after ${options.minutes} min, ${pdm.info.channels} ${kind.toUpperCase()} channels in real time (slope ${f1(m.slopeMBPerH)} MB/h, max ${f1(m.maxMB)} MB)`,
+    name: `scale: RSS after ${options.minutes} min, ${pdm.info.channels} ${kind.toUpperCase()} channels in real time (slope ${f1(m.slopeMBPerH)} MB/h, second half ${f1(m.lateSlopeMBPerH)} MB/h, max ${f1(m.maxMB)} MB)`,
     value: m.endMB,
     unit: "MB",
     reference: `the reference flow at the same N (slope ${f1(r.slopeMBPerH)} MB/h)`,
