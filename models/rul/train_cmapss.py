@@ -3,8 +3,8 @@
 
 For each subset: per-operating-condition z-score normalisation of 14 sensors and the age in
 cycles, windows of 70 cycles (edge-padded at the start of a run), exponential smoothing of
-the sensors over the window (inside the ONNX graph), targets capped at 125 cycles, and 1-D
-CNNs trained with the Huber loss. Five members are trained on five folds of the training
+the sensors over the window (inside the ONNX graph), targets capped at 125 cycles, and small
+networks trained with the Huber loss (1-D CNNs; for FD001 one strided convolution then a GRU). Five members are trained on five folds of the training
 engines (each on four folds); their predictions on the fifth (engines they never saw) give
 the cross-validation figure and the residuals from which the 5-95 % interval and the
 failure probabilities are read at run time (cross-fitted conformal residuals). The
@@ -14,11 +14,14 @@ input: features, window, normalisation per condition, residual quantiles.
 
 Debian packages only: apt-get install -y python3-torch python3-onnx python3-numpy
 Run from the repository root (the exact commands per subset are in MODEL_CARD.md):
-    EPOCHS=20 /usr/bin/python3 models/rul/train_cmapss.py FD001
-Environment (defaults = the shipped recipe; the other values are the variants of MODEL_CARD.md):
+    ARCH=cnngru EPOCHS=20 /usr/bin/python3 models/rul/train_cmapss.py FD001
+Environment (defaults = the recipe of the shipped FD002-FD004 models, FD001 adds ARCH=cnngru;
+the other values are the variants of MODEL_CARD.md):
 WINDOW (cycles, 70), STRIDE (of the first convolution, 2), EPOCHS (20), AGE (1: the age in
-cycles is an input, 0: not), ARCH (deep, or small), FILTERS (10), SMOOTH (0.2), LOSS (huber,
-or mse), CAP (125), FULL (3), THREADS (torch threads, 1), OUT (output folder, models/rul).
+cycles is an input, 0: not), ARCH (deep, small, cnngru: the FD001 model, or gru), FILTERS (10),
+HIDDEN (GRU units, 32), SMOOTH (0.2), LOSS (huber, or mse), CAP (125), NORM (zscore, or minmax),
+EARLY (early stopping, 0), SEED (offset of the torch seeds, 0), FULL (3), THREADS (torch
+threads, 1), OUT (output folder, models/rul), SAVE_OOF (file for the out-of-fold predictions).
 Deterministic: seeded folds and members.
 """
 import gzip
@@ -65,6 +68,19 @@ LOSS = os.environ.get("LOSS", "huber")
 # FULL=n: the exported ensemble is n members trained on all training engines (seeds 200, ...);
 # the fold members then only give the out-of-fold residuals. 0: the fold members are the ensemble.
 FULL = int(os.environ.get("FULL", "3"))
+# SEED=n: added to every torch seed (fold members 100+k, members on all engines 200+i), to
+# measure how much the figures move with the seeds alone; the engine folds do not change.
+SEED = int(os.environ.get("SEED", "0"))
+# EARLY=f: early stopping; each member holds out a fraction f of its training engines (seeded),
+# trains on the rest and keeps the epoch with the lowest RMSE on them (same cut points as the
+# cross-validation figure). 0 = none: all its engines, all epochs.
+EARLY = float(os.environ.get("EARLY", "0"))
+# NORM: zscore (per condition, mean and standard deviation) or minmax (per condition, to 0-1;
+# stored in the same sidecar fields: "mean" = minimum, "std" = maximum - minimum).
+NORM = os.environ.get("NORM", "zscore")
+# HIDDEN: units of the GRU of ARCH=gru (GRU over the smoothed window) and ARCH=cnngru
+# (the first strided convolution, then a GRU over its output).
+HIDDEN = int(os.environ.get("HIDDEN", "32"))
 # Cross-validation figure: out-of-fold predictions at every cut point like the test files'
 # (an engine seen for at least 31 cycles, true RUL at most 150), uncapped truth.
 CV_MIN_CYCLES = 31
@@ -91,8 +107,12 @@ def normalisation(rows, conditions, n_conditions):
     std = np.ones((n_conditions, len(SENSORS)))
     for c in range(n_conditions):
         x = rows[conditions == c][:, idx]
-        mean[c] = x.mean(axis=0)
-        std[c] = np.maximum(x.std(axis=0), 1e-6)
+        if NORM == "minmax":
+            mean[c] = x.min(axis=0)
+            std[c] = np.maximum(x.max(axis=0) - x.min(axis=0), 1e-6)
+        else:
+            mean[c] = x.mean(axis=0)
+            std[c] = np.maximum(x.std(axis=0), 1e-6)
     return mean, std
 
 
@@ -165,6 +185,28 @@ class Cnn(nn.Module):
         return self.head(self.conv(window.transpose(1, 2))).squeeze(1) * RUL_CAP
 
 
+class Gru(nn.Module):
+    """ARCH=gru: a GRU over the (smoothed) window; ARCH=cnngru: the first strided convolution of
+    the deep CNN, then a GRU over its output. The last hidden state gives the RUL."""
+
+    def __init__(self, features):
+        super().__init__()
+        if ARCH == "cnngru":
+            self.front = nn.Sequential(nn.Conv1d(features, FILTERS, 9, padding=4, stride=STRIDE), nn.ReLU())
+            inputs = FILTERS
+        else:
+            self.front = None
+            inputs = features
+        self.gru = nn.GRU(inputs, HIDDEN, batch_first=True)
+        self.head = nn.Sequential(nn.Linear(HIDDEN, 32), nn.ReLU(), nn.Linear(32, 1))
+
+    def forward(self, window):
+        if self.front is not None:
+            window = self.front(window.transpose(1, 2)).transpose(1, 2)
+        out, _ = self.gru(window)
+        return self.head(out[:, -1]).squeeze(1) * RUL_CAP
+
+
 class Ensemble(nn.Module):
     """The exported graph: smoothing once, then the mean of the members, not below 0."""
 
@@ -178,16 +220,23 @@ class Ensemble(nn.Module):
         return torch.clamp(torch.stack([m(window) for m in self.members]).mean(0), min=0.0)
 
 
-def train_member(x, y, seed):
+def train_member(x, y, seed, units=None, cycles=None):
     torch.manual_seed(seed)
-    model = Cnn(x.shape[2])
+    model = Gru(x.shape[2]) if ARCH in ("gru", "cnngru") else Cnn(x.shape[2])
+    best, best_rmse = None, float("inf")
+    if EARLY > 0:
+        ids = np.unique(units)
+        held = set(np.random.default_rng(seed).permutation(ids)[:max(1, round(EARLY * len(ids)))])
+        val = np.array([u in held for u in units])
+        xv, yv, cv_cycles = x[val], y[val], cycles[val]
+        x, y = x[~val], y[~val]
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     steps = EPOCHS * ((len(x) + BATCH - 1) // BATCH)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
     xt, yt = torch.from_numpy(x), torch.from_numpy(np.minimum(y, RUL_CAP))
     gen = torch.Generator().manual_seed(seed)
     model.train()
-    for _ in range(EPOCHS):
+    for epoch in range(EPOCHS):
         order = torch.randperm(len(xt), generator=gen)
         for i in range(0, len(xt), BATCH):
             b = order[i:i + BATCH]
@@ -197,6 +246,16 @@ def train_member(x, y, seed):
             loss.backward()
             opt.step()
             sched.step()
+        if EARLY > 0:
+            model.eval()
+            rmse = cv_rmse(predict(model, xv), yv, cv_cycles)
+            model.train()
+            if rmse < best_rmse:
+                best_rmse, best = rmse, {k: v.clone() for k, v in model.state_dict().items()}
+                best_epoch = epoch + 1
+    if best is not None:
+        model.load_state_dict(best)
+        print(f"  early stopping: best epoch {best_epoch}, inner validation RMSE {best_rmse:.2f}", flush=True)
     model.eval()
     return model
 
@@ -255,14 +314,17 @@ def main(subsets):
         fold = np.array([fold_of[u] for u in units])
         members, oof = [], np.zeros(len(x), dtype=np.float32)
         for k in range(FOLDS):
-            member = train_member(xs[fold != k], y[fold != k], seed=100 + k)
+            member = train_member(xs[fold != k], y[fold != k], seed=100 + k + SEED, units=units[fold != k], cycles=cycles[fold != k])
             oof[fold == k] = predict(member, xs[fold == k])
             members.append(member)
             print(f"{subset} member {k}: cross-validation RMSE {cv_rmse(oof[fold == k], y[fold == k], cycles[fold == k]):.2f}", flush=True)
         cv = cv_rmse(oof, y, cycles)
+        if os.environ.get("SAVE_OOF"):
+            # The out-of-fold predictions, to compare ensembles of fold members across seed sets.
+            np.savez(os.environ["SAVE_OOF"], oof=oof, truth=y, cycles=cycles, fold=fold)
         print(f"{subset}: cross-validation RMSE {cv:.2f} (out-of-fold, cut points with >= {CV_MIN_CYCLES} cycles seen and true RUL <= {CV_MAX_RUL})", flush=True)
         if FULL > 0:
-            members = [train_member(xs, y, seed=200 + i) for i in range(FULL)]
+            members = [train_member(xs, y, seed=200 + i + SEED, units=units, cycles=cycles) for i in range(FULL)]
         ensemble = Ensemble(smoothing, members).eval()
         rmse = last_cycle_rmse(ensemble, subset, centroids, mean, std)
         name = f"cmapss-{subset.lower()}"
@@ -273,7 +335,7 @@ def main(subsets):
             "format": "pdm-rul-sequence/1",
             "name": name,
             "model": f"{name}.onnx",
-            "description": f"1-D CNN ensemble ({len(members)} members) trained on NASA C-MAPSS train_{subset}; see MODEL_CARD.md",
+            "description": f"{'GRU' if ARCH == 'gru' else 'CNN + GRU' if ARCH == 'cnngru' else '1-D CNN'} ensemble ({len(members)} members) trained on NASA C-MAPSS train_{subset}; see MODEL_CARD.md",
             "unit": "cycles",
             "input": {"name": "window", "shape": [-1, WINDOW, len(SENSORS)]},
             "output": {"name": "rul"},
@@ -292,7 +354,8 @@ def main(subsets):
                 "bins": residual_quantiles(oof, y),
             },
             "training": {"data": f"train_{subset}.txt", "engines": int(len(engine_ids)), "windows": int(len(x)), "epochs": EPOCHS, "stride": STRIDE,
-                         "architecture": ARCH, "filters": FILTERS, "smoothing": SMOOTH, "loss": LOSS, "folds": FOLDS, "members": len(members),
+                         "architecture": ARCH, "filters": FILTERS, **({"hidden": HIDDEN} if ARCH in ("gru", "cnngru") else {}),
+                         **({"earlyStopping": EARLY} if EARLY > 0 else {}), **({"scaling": NORM} if NORM != "zscore" else {}), "smoothing": SMOOTH, "loss": LOSS, "folds": FOLDS, "members": len(members),
                          "membersOnAllEngines": FULL > 0, "seconds": round(time.time() - t_start),
                          "crossValidationRmse": round(cv, 2), "testLastCycleRmse": rmse},
         }
