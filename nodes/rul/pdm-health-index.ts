@@ -20,13 +20,6 @@ interface HealthIndexConfig extends NodeDef {
 }
 
 const COMMANDS = ["reset", "failed", "rank"] as const;
-
-/**
- * Write the state at most every 10 s while features stream in (and at once after a command
- * and on close): a crash loses at most the last 10 s of the run's records, and a box with
- * many assets does not spend its time rewriting state files.
- */
-const STATE_SAVE_DELAY_MS = 10_000;
 type Command = (typeof COMMANDS)[number];
 
 function assetOf(msg: { payload?: unknown }): string | undefined {
@@ -47,7 +40,7 @@ export default function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, config);
     const node = this;
     let service: HealthIndexService | undefined;
-    const stateFile = new StateFile<HealthIndexServiceState>(path.join(userDataDir(RED, "rul"), `health-index-${node.id}.json`), () => service?.snapshot, STATE_SAVE_DELAY_MS);
+    const stateFile = new StateFile<HealthIndexServiceState>(path.join(userDataDir(RED, "rul"), `health-index-${node.id}.json`), () => service?.snapshot);
     let configError: Error | undefined;
     try {
       service = new HealthIndexService(parseSettings(config), stateFile.load());
