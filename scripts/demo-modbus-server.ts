@@ -16,6 +16,7 @@ import { ServerTCP } from "modbus-serial";
 import { RegisterType, encodeRegisters } from "../nodes/ingest/registers";
 import { Engine, readCmapss, readTrueRul } from "../nodes/rul/cmapss";
 import { repoRoot } from "./embedded-node-red";
+import { argument, runUntilStopped } from "./command-line";
 
 export interface RegisterSpec {
   name: string;
@@ -136,32 +137,22 @@ export async function startModbusDemoServer(options: ModbusDemoOptions = {}): Pr
   };
 }
 
-/** `--name value` from the command line, else the default. */
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
 if (require.main === module) {
   const host = argument("host", "127.0.0.1");
-  startModbusDemoServer({
-    port: Number(argument("port", "5020")),
-    host,
-    unitId: Number(argument("unit-id", "1")),
-    engine: Number(argument("engine", "31")),
-    intervalMs: Number(argument("interval-ms", "1000")),
-    log: (line) => console.log(line),
-  })
-    .then((demo) => {
+  runUntilStopped(
+    () =>
+      startModbusDemoServer({
+        port: Number(argument("port", "5020")),
+        host,
+        unitId: Number(argument("unit-id", "1")),
+        engine: Number(argument("engine", "31")),
+        intervalMs: Number(argument("interval-ms", "1000")),
+        log: (line) => console.log(line),
+      }),
+    (demo) => {
       console.log(`\nModbus TCP demo server (C-MAPSS FD001 engine ${demo.engine.unit}) at ${host}:${demo.port}, unit id ${argument("unit-id", "1")}`);
       console.log(`  holding registers 0..${CMAPSS_REGISTER_COUNT - 1}: cycle uint16 at 0, then float32 (high word first) from 1: ${CMAPSS_REGISTERS.slice(1).map((r) => `${r.name}@${r.address}`).join(" ")}`);
       console.log("(Ctrl+C to stop)\n");
-      const shutdown = () => demo.stop().then(() => process.exit(0));
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+    },
+  );
 }

@@ -8,6 +8,7 @@
 import { createBroker } from "aedes";
 import type Aedes from "aedes";
 import * as net from "node:net";
+import { runUntilStopped } from "./command-line";
 
 export interface DemoBroker {
   port: number;
@@ -40,15 +41,10 @@ export async function startBroker(options: { host?: string; port: number; log?: 
 if (require.main === module) {
   const host = process.env.PDM_MQTT_HOST ?? "127.0.0.1";
   const port = Number(process.argv[2] ?? process.env.PDM_MQTT_PORT ?? 1883);
-  startBroker({ host, port, log: (line) => console.log(`${new Date().toISOString()} ${line}`) })
-    .then((broker) => {
+  runUntilStopped(
+    () => startBroker({ host, port, log: (line) => console.log(`${new Date().toISOString()} ${line}`) }),
+    (broker) => {
       console.log(`MQTT broker on mqtt://${host}:${broker.port} (Ctrl+C to stop)`);
-      const shutdown = () => broker.stop().then(() => process.exit(0));
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+    },
+  );
 }

@@ -16,6 +16,7 @@ import * as path from "node:path";
 import { DataType, OPCUAServer, StatusCodes, UAVariable, Variant, VariantArrayType } from "node-opcua";
 import { femtoReplay } from "../nodes/ingest/replay";
 import { repoRoot } from "./embedded-node-red";
+import { argument, runUntilStopped } from "./command-line";
 
 export const OPCUA_DEMO_TAGS = {
   /** Double[2560]: one snapshot of the horizontal accelerometer, g, 25.6 kHz. */
@@ -130,29 +131,19 @@ export async function startOpcUaDemoServer(options: OpcUaDemoOptions = {}): Prom
   };
 }
 
-/** `--name value` from the command line, else the default. */
-function argument(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : fallback;
-}
-
 if (require.main === module) {
-  startOpcUaDemoServer({
-    port: Number(argument("port", "4840")),
-    host: argument("host", "127.0.0.1"),
-    intervalMs: Number(argument("interval-ms", "1000")),
-    log: (line) => console.log(line),
-  })
-    .then((demo) => {
+  runUntilStopped(
+    () =>
+      startOpcUaDemoServer({
+        port: Number(argument("port", "4840")),
+        host: argument("host", "127.0.0.1"),
+        intervalMs: Number(argument("interval-ms", "1000")),
+        log: (line) => console.log(line),
+      }),
+    (demo) => {
       console.log(`\nOPC UA demo server (FEMTO Bearing1_1 replay) at ${demo.endpoint}, security None, anonymous`);
       for (const [name, nodeId] of Object.entries(OPCUA_DEMO_TAGS)) console.log(`  ${name.padEnd(8)} ${nodeId}`);
       console.log("(Ctrl+C to stop)\n");
-      const shutdown = () => demo.stop().then(() => process.exit(0));
-      process.once("SIGINT", shutdown);
-      process.once("SIGTERM", shutdown);
-    })
-    .catch((err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    });
+    },
+  );
 }

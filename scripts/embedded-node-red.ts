@@ -30,7 +30,8 @@ export interface EmbeddedNodeRed {
   stop(): Promise<void>;
 }
 
-interface NodeRedRuntime {
+/** The part of Node-RED's embedding API used here (bench/scale/child.ts adds what it needs). */
+export interface NodeRedRuntime {
   init(server: http.Server, settings: Record<string, unknown>): void;
   start(): Promise<void>;
   stop(): Promise<void>;

@@ -6,6 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { runUntilStopped } from "./command-line";
 import { repoRoot, startNodeRed } from "./embedded-node-red";
 
 const referenceFlow = path.join(repoRoot, "flows", "complete-maintenance-system.json");
@@ -21,22 +22,15 @@ function referenceFlowFor(port: number): unknown[] {
   return flows.map((node) => (node.type === "pdm-erp-connection" && node.id === "erp-demo" ? { ...node, baseUrl: `http://127.0.0.1:${port}` } : node));
 }
 
-async function main(): Promise<void> {
-  const port = Number(process.env.PDM_PORT ?? 1880);
-  const node = await startNodeRed({
-    userDir: process.env.PDM_USERDIR ?? path.join(repoRoot, ".node-red"),
-    seedFlows: referenceFlowFor(port),
-    resetFlows: process.argv.includes("--reset"),
-    host: process.env.PDM_HOST ?? "127.0.0.1",
-    port,
-  });
-  console.log(`\nnode-red-contrib-pdm demo running\n  editor:    ${node.url}/\n  dashboard: ${node.url}/ui\n  (Ctrl+C to stop)\n`);
-  const shutdown = () => node.stop().then(() => process.exit(0));
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
-}
-
-main().catch((err: unknown) => {
-  console.error(err);
-  process.exit(1);
-});
+const port = Number(process.env.PDM_PORT ?? 1880);
+runUntilStopped(
+  () =>
+    startNodeRed({
+      userDir: process.env.PDM_USERDIR ?? path.join(repoRoot, ".node-red"),
+      seedFlows: referenceFlowFor(port),
+      resetFlows: process.argv.includes("--reset"),
+      host: process.env.PDM_HOST ?? "127.0.0.1",
+      port,
+    }),
+  (node) => console.log(`\nnode-red-contrib-pdm demo running\n  editor:    ${node.url}/\n  dashboard: ${node.url}/ui\n  (Ctrl+C to stop)\n`),
+);

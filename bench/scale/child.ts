@@ -16,7 +16,7 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { repoRoot } from "../../scripts/embedded-node-red";
+import { NodeRedRuntime, repoRoot } from "../../scripts/embedded-node-red";
 import { ChannelKind, FlowNode, MACHINES, buildScaleFlow } from "./flow";
 import { loadSignal } from "./signals";
 
@@ -68,12 +68,7 @@ export interface ChildReport {
   info?: Record<string, unknown>;
 }
 
-interface EmbeddedRed {
-  init(server: http.Server, settings: Record<string, unknown>): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  httpAdmin: express.Express;
-  httpNode: express.Express;
+interface EmbeddedRed extends NodeRedRuntime {
   nodes: { getNode(id: string): { send(msg: object): void; type: string } | null };
   hooks: { add(name: string, fn: (event: Record<string, unknown>) => void): void };
 }
