@@ -21,6 +21,7 @@
 import { DEFAULT_RULES } from "../../nodes/planner/rules";
 import * as templates from "./dashboard-templates";
 import { FlowNode, layout } from "./tab-layout";
+import { anomalySettings, degradationRulSettings, featureSettings, femtoHealthIndexSettings } from "./node-settings";
 
 const TAB = "tab-pdm-demo";
 const { node, fn, comment } = layout(TAB);
@@ -551,10 +552,6 @@ export function completeMaintenanceSystem(): FlowNode[] {
     id: "erp-demo", type: "pdm-erp-connection", name: "demo ERP (this Node-RED, /demo-erp)", system: "rest",
     baseUrl: "http://127.0.0.1:1880", authType: "none", tokenUrl: "", scope: "", sapClient: "", timeoutS: 10, verifyTls: true, ca: "",
   };
-  const featureDefaults = { time: true, spectral: true, bands: "", welchSegment: "1024", iso: false, machineGroup: "group2-rigid", accelerationUnit: "g", bearing: false,
-    envelopeLow: "2000", envelopeHigh: "5000", envelopeOrder: "4", harmonics: "3", tolerancePct: "2", threshold: "5", fftSize: "0", window: "hann",
-    decimation: "1", prefilter: "none", prefilterLow: "", prefilterHigh: "", prefilterOrder: "4", zeroPhase: true, spectrumPoints: "0", spectrumKind: "amplitude", envelopeSpectrumPoints: "0" };
-  const anomalyDefaults = { scorer: "ensemble", learning: "windows", learnHours: 24, quantile: 0.99, factor: "", persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50 };
   const tag = (topic: string) => `msg.topic = "${topic}"; return msg;`;
 
   return [
@@ -566,11 +563,11 @@ export function completeMaintenanceSystem(): FlowNode[] {
     // FEMTO Bearing1_1: run to failure at 600x (a snapshot every 10 min of test = one a second).
     comment("c-femto", 0, 0, "FEMTO Bearing1_1: run to failure, 600× real time", "Real 25.6 kHz vibration of a bearing run until it failed (7 h 47 min)."),
     node("replay-femto", "pdm-replay", 0, 1, { name: "FEMTO Bearing1_1", source: "femto", path: "", files: "", blockSize: 2048, blockUnit: "samples", asset: "femto-bearing1_1", sensor: "acc", speed: 600, loop: true, autostart: true }, [["features-femto", "diagnosis-femto", "femto-new-run"]]),
-    node("features-femto", "pdm-features", 1, 1, { name: "condition features", asset: "", ...featureDefaults }, [["anomaly-femto", "health-femto", "trends-femto"]]),
-    node("diagnosis-femto", "pdm-features", 1, 2, { name: "bearing + ISO diagnosis", asset: "asset-femto", ...featureDefaults, time: false, spectral: false, iso: true, bearing: true, envelopeSpectrumPoints: "2000" }, [["tag-diagnosis", "spectrum-femto"]]),
-    node("anomaly-femto", "pdm-anomaly", 2, 1, { name: "anomaly (learns the first 10 snapshots)", asset: "asset-femto", ...anomalyDefaults, learnWindows: 20 }, [["tag-anomaly", "alarms", "rules-clock"], []]),
-    node("health-femto", "pdm-health-index", 2, 0, { name: "health index", features: "acc_h.rms, acc_v.rms", baselineCount: 10, failureValues: "acc_h.rms=1.85, acc_v.rms=3.18", failureSigma: 10, weights: "" }, [["rul-femto"], []]),
-    node("rul-femto", "pdm-rul", 3, 0, { name: "RUL (exponential degradation)", method: "exponential-degradation", unit: "h", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto" }, [["tag-rul", "rul-chart", "rules-clock"], []]),
+    node("features-femto", "pdm-features", 1, 1, { name: "condition features", asset: "", ...featureSettings }, [["anomaly-femto", "health-femto", "trends-femto"]]),
+    node("diagnosis-femto", "pdm-features", 1, 2, { name: "bearing + ISO diagnosis", asset: "asset-femto", ...featureSettings, time: false, spectral: false, iso: true, bearing: true, envelopeSpectrumPoints: "2000" }, [["tag-diagnosis", "spectrum-femto"]]),
+    node("anomaly-femto", "pdm-anomaly", 2, 1, { name: "anomaly (learns the first 10 snapshots)", asset: "asset-femto", ...anomalySettings, learnWindows: 20 }, [["tag-anomaly", "alarms", "rules-clock"], []]),
+    node("health-femto", "pdm-health-index", 2, 0, femtoHealthIndexSettings, [["rul-femto"], []]),
+    node("rul-femto", "pdm-rul", 3, 0, degradationRulSettings, [["tag-rul", "rul-chart", "rules-clock"], []]),
     fn("femto-new-run", "each pass: a new RUL run", 1, 0, newRunCode, [["rul-femto"]]),
     fn("trends-femto", "RMS and kurtosis trends", 2, 2, trendsCode, [["chart-rms"], ["chart-kurtosis"]], 2),
     fn("rul-chart", "RUL and health charts", 4, 0, rulChartCode, [["chart-rul"], ["chart-health"]], 2),
@@ -582,12 +579,12 @@ export function completeMaintenanceSystem(): FlowNode[] {
     node("by-rate", "switch", 1, 6, { name: "by sample rate", property: "payload.fs", propertyType: "msg", rules: [{ t: "eq", v: "48000", vt: "num" }, { t: "else" }], checkall: "false", repair: false, outputs: 2 }, [["window-48k"], ["window-12k"]]),
     node("window-48k", "pdm-window", 2, 6, { name: "8192 @ 48 kHz, 93.75 % overlap", size: 8192, overlap: 93.75, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["features-48k"], []]),
     node("window-12k", "pdm-window", 2, 7, { name: "2048 @ 12 kHz, 93.75 % overlap", size: 2048, overlap: 93.75, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["features-12k", "diagnosis-rate"], []]),
-    node("features-48k", "pdm-features", 3, 6, { name: "features (decimated to 12 kHz)", asset: "", ...featureDefaults, decimation: "4" }, [["anomaly-cwru"]]),
-    node("features-12k", "pdm-features", 3, 7, { name: "features", asset: "", ...featureDefaults }, [["anomaly-cwru"]]),
-    node("anomaly-cwru", "pdm-anomaly", 4, 6, { name: "anomaly (learns 100 healthy windows)", asset: "asset-cwru", ...anomalyDefaults, learnWindows: 100 }, [["tag-anomaly", "alarms", "rules-clock", "score-cwru"], []]),
+    node("features-48k", "pdm-features", 3, 6, { name: "features (decimated to 12 kHz)", asset: "", ...featureSettings, decimation: "4" }, [["anomaly-cwru"]]),
+    node("features-12k", "pdm-features", 3, 7, { name: "features", asset: "", ...featureSettings }, [["anomaly-cwru"]]),
+    node("anomaly-cwru", "pdm-anomaly", 4, 6, { name: "anomaly (learns 100 healthy windows)", asset: "asset-cwru", ...anomalySettings, learnWindows: 100 }, [["tag-anomaly", "alarms", "rules-clock", "score-cwru"], []]),
     fn("score-cwru", "score and threshold, peak per 0.5 s", 5, 6, scoreChartCode, [["chart-score"]]),
     node("diagnosis-rate", "delay", 3, 8, { name: "one a second", pauseType: "rate", timeout: "5", timeoutUnits: "seconds", rate: "1", nbRateUnits: "1", rateUnits: "second", randomFirst: "1", randomLast: "5", randomUnits: "seconds", drop: true, allowrate: false, outputs: 1 }, [["diagnosis-cwru"]]),
-    node("diagnosis-cwru", "pdm-features", 4, 8, { name: "bearing diagnosis", asset: "asset-cwru", ...featureDefaults, time: false, spectral: false, bearing: true, envelopeSpectrumPoints: "2000" }, [["tag-diagnosis", "spectrum-cwru"]]),
+    node("diagnosis-cwru", "pdm-features", 4, 8, { name: "bearing diagnosis", asset: "asset-cwru", ...featureSettings, time: false, spectral: false, bearing: true, envelopeSpectrumPoints: "2000" }, [["tag-diagnosis", "spectrum-cwru"]]),
     fn("spectrum-cwru", "envelope spectrum + defect lines", 5, 8, spectrumCode, [["spectrum-cwru-ui"]]),
 
     // Machine state for the overview.

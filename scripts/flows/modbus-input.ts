@@ -12,6 +12,7 @@
  */
 import { CMAPSS_REGISTERS, CMAPSS_REGISTER_COUNT } from "../demo-modbus-server";
 import { FlowNode, brokerLink, layout, tab } from "./tab-layout";
+import { anomalySettings } from "./node-settings";
 
 const TAB = "modbus-tab";
 const at = layout(TAB);
@@ -107,10 +108,7 @@ export function modbusInput(): FlowNode[] {
       tags: CMAPSS_REGISTERS.map((r) => ({ tag: TOPIC, asset: ASSET, sensor: r.name, unit: r.unit, address: String(r.address), type: r.type, wordOrder: "big", byteOrder: "big", scale: "", offset: "" })),
     }, [["modbus-record"]]),
     at.fn("modbus-record", "one record per cycle", 2, 2, recordCode(CMAPSS_REGISTERS.map((r) => r.name), CONDITION_SENSORS), [["modbus-rul"], ["modbus-anomaly"]], 2),
-    at.node("modbus-anomaly", "pdm-anomaly", 3, 3, {
-      name: "anomaly (learns the first 30 cycles)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 30, learnHours: 24, quantile: 0.99, factor: "",
-      persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50,
-    }, [["modbus-topic"], []]),
+    at.node("modbus-anomaly", "pdm-anomaly", 3, 3, { name: "anomaly (learns the first 30 cycles)", asset: "", ...anomalySettings, learnWindows: 30 }, [["modbus-topic"], []]),
     at.node("modbus-rul", "pdm-rul", 3, 2, {
       name: "RUL (ONNX, C-MAPSS FD001 model)", method: "onnx", unit: "cycles", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5,
       slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto",

@@ -16,6 +16,7 @@
  */
 
 import { FlowNode, layout, tab } from "./tab-layout";
+import { anomalySettings, degradationRulSettings, featureSettings, femtoHealthIndexSettings } from "./node-settings";
 
 const EDGE = "tab-uns-edge";
 const SITE = "tab-uns-site";
@@ -177,9 +178,6 @@ this flow. Topic tree and payloads: docs/flow-mqtt-uns.md.`;
 // --- the flow -------------------------------------------------------------------------
 
 export function mqttUnifiedNamespace(): FlowNode[] {
-  const featureSettings = { time: true, spectral: true, bands: "", welchSegment: "1024", iso: false, machineGroup: "group2-rigid", accelerationUnit: "g", bearing: false,
-    envelopeLow: "2000", envelopeHigh: "5000", envelopeOrder: "4", harmonics: "3", tolerancePct: "2", threshold: "5", fftSize: "0", window: "hann",
-    decimation: "1", prefilter: "none", prefilterLow: "", prefilterHigh: "", prefilterOrder: "4", zeroPhase: true, spectrumPoints: "0", spectrumKind: "amplitude", envelopeSpectrumPoints: "0" };
   const rawTag = (sensor: string) => ({ tag: `raw/${sensor}`, asset: "${UNS_ASSET}", sensor, unit: "g", scale: "", offset: "", fs: "25600", valuePath: "samples", timePath: "t" });
 
   return [
@@ -211,9 +209,9 @@ export function mqttUnifiedNamespace(): FlowNode[] {
 
     // Edge: analysis.
     edge.node("uns-features", "pdm-features", 1, 2, { name: "condition features", asset: "", ...featureSettings }, [["uns-anomaly", "uns-health", "uns-to-features"]]),
-    edge.node("uns-anomaly", "pdm-anomaly", 2, 2, { name: "anomaly (learns 20 windows)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "", persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50 }, [["uns-to-anomaly"], []]),
-    edge.node("uns-health", "pdm-health-index", 2, 0.5, { name: "health index", features: "acc_h.rms, acc_v.rms", baselineCount: 10, failureValues: "acc_h.rms=1.85, acc_v.rms=3.18", failureSigma: 10, weights: "" }, [["uns-rul"], []]),
-    edge.node("uns-rul", "pdm-rul", 3, 0.5, { name: "RUL (exponential degradation)", method: "exponential-degradation", unit: "h", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5, slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto" }, [["uns-to-rul"], []]),
+    edge.node("uns-anomaly", "pdm-anomaly", 2, 2, { name: "anomaly (learns 20 windows)", asset: "", ...anomalySettings, learnWindows: 20 }, [["uns-to-anomaly"], []]),
+    edge.node("uns-health", "pdm-health-index", 2, 0.5, femtoHealthIndexSettings, [["uns-rul"], []]),
+    edge.node("uns-rul", "pdm-rul", 3, 0.5, degradationRulSettings, [["uns-to-rul"], []]),
 
     // Edge: to the namespace, through store and forward.
     edge.comment("uns-c-publish", 4, 0, "To the namespace: QoS 1, state topics retained, alarm events not; stored on disk while the broker is away",

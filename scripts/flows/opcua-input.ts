@@ -10,6 +10,7 @@
  */
 import { OPCUA_DEMO_TAGS } from "../demo-opcua-server";
 import { FlowNode, brokerLink, layout, tab } from "./tab-layout";
+import { anomalySettings, degradationRulSettings, featureSettings, femtoHealthIndexSettings } from "./node-settings";
 
 const TAB = "opcua-tab";
 const at = layout(TAB);
@@ -57,11 +58,6 @@ const plcHowTo = `To read your own machine, open this tab's properties (double-c
 Then set the sample rate (fs), asset, sensor and unit of each row in pdm-ingest's tag map to match. A tag the client delivers that is not in the tag map is reported as an error ("unknown tag …"), never dropped silently.`;
 
 export function opcuaInput(): FlowNode[] {
-  const features = {
-    time: true, spectral: true, bands: "", welchSegment: "1024", iso: false, machineGroup: "group2-rigid", accelerationUnit: "g", bearing: false,
-    envelopeLow: "2000", envelopeHigh: "5000", envelopeOrder: "4", harmonics: "3", tolerancePct: "2", threshold: "5", fftSize: "0", window: "hann",
-    decimation: "1", prefilter: "none", prefilterLow: "", prefilterHigh: "", prefilterOrder: "4", zeroPhase: true, spectrumPoints: "0", spectrumKind: "amplitude", envelopeSpectrumPoints: "0",
-  };
   return [
     tab(TAB, "OPC UA input", "Vibration waveforms and process values from an OPC UA server through the pdm chain; results to MQTT through store and forward. Flow settings: this tab's environment variables.", OPCUA_FLOW_SETTINGS),
     at.comment("opcua-c-demo", 0, 0, "Demo: npm run demo:opcua-server (FEMTO Bearing1_1 replay on opc.tcp://127.0.0.1:4840)", howTo),
@@ -93,17 +89,10 @@ export function opcuaInput(): FlowNode[] {
     // each snapshot gives one window of 2048 (the other 512 samples are reported on output 2).
     at.node("opcua-window", "pdm-window", 3, 1.5, { name: "2048 samples", size: 2048, overlap: 0, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["opcua-features"], ["opcua-gaps"]]),
     at.node("opcua-gaps", "debug", 4, 2.5, { name: "gaps between snapshots", active: false, tosidebar: true, console: false, tostatus: true, complete: "payload.detail", targetType: "msg", statusVal: "payload.event", statusType: "msg" }, []),
-    at.node("opcua-features", "pdm-features", 4, 1.5, { name: "condition features", asset: "", ...features }, [["opcua-anomaly", "opcua-health"]]),
-    at.node("opcua-anomaly", "pdm-anomaly", 5, 1.5, {
-      name: "anomaly (learns the first 20 snapshots of each axis)", asset: "", scorer: "ensemble", learning: "windows", learnWindows: 20, learnHours: 24, quantile: 0.99, factor: "",
-      persistK: 3, persistN: 5, clearRatio: 0.8, drift: true, driftDelta: 0.5, driftLambda: 50,
-    }, [["opcua-topic"], []]),
-    // Failure values: the RMS at the end of Bearing1_2's run, the other bearing run to failure under the same condition.
-    at.node("opcua-health", "pdm-health-index", 5, 0.5, { name: "health index", features: "acc_h.rms, acc_v.rms", baselineCount: 10, failureValues: "acc_h.rms=1.85, acc_v.rms=3.18", failureSigma: 10, weights: "" }, [["opcua-rul"], []]),
-    at.node("opcua-rul", "pdm-rul", 6, 0.5, {
-      name: "RUL (exponential degradation)", method: "exponential-degradation", unit: "h", hoursPerCycle: 1, signal: "healthIndex", threshold: 0, phi: "", minObservations: 5,
-      slopeDetectionLevel: 0.05, forgetting: 0.95, repairFraction: 0.2, neighbours: 5, library: "", model: "", backend: "auto",
-    }, [["opcua-topic"], []]),
+    at.node("opcua-features", "pdm-features", 4, 1.5, { name: "condition features", asset: "", ...featureSettings }, [["opcua-anomaly", "opcua-health"]]),
+    at.node("opcua-anomaly", "pdm-anomaly", 5, 1.5, { name: "anomaly (learns the first 20 snapshots of each axis)", asset: "", ...anomalySettings, learnWindows: 20 }, [["opcua-topic"], []]),
+    at.node("opcua-health", "pdm-health-index", 5, 0.5, femtoHealthIndexSettings, [["opcua-rul"], []]),
+    at.node("opcua-rul", "pdm-rul", 6, 0.5, degradationRulSettings, [["opcua-topic"], []]),
     at.fn("opcua-topic", "topic pdm/<asset>/<what>", 6, 2.5, topicCode, [["opcua-buffer", "opcua-results"]]),
     at.node("opcua-results", "debug", 6, 3.5, { name: "results", active: true, tosidebar: true, console: false, tostatus: false, complete: "payload", targetType: "msg" }, []),
     ...brokerLink(at, "opcua", 7, 2.5),
