@@ -14,6 +14,7 @@ import { IsolationForest, Matrix, matrixFromRows } from "../nodes/anomaly/isolat
 import { besideManifest, readManifest, readSignalColumn } from "../nodes/ingest/recordings";
 import { dataDir } from "../nodes/shared/paths";
 import { featureWindows } from "../eval/anomaly/windows";
+import { pearsonCorrelation } from "../nodes/rul/feature-metrics";
 import { BenchReport, keep } from "./report";
 
 const TEST_ROWS = 100_000;
@@ -86,26 +87,6 @@ function runSklearn(train: Matrix, test: Matrix): SklearnResult | undefined {
   }
 }
 
-/** Pearson correlation of two score lists (same algorithm, different random trees: close to 1). */
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = Math.min(a.length, b.length);
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] / n;
-    mb += b[i] / n;
-  }
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    sab += (a[i] - ma) * (b[i] - mb);
-    saa += (a[i] - ma) ** 2;
-    sbb += (b[i] - mb) ** 2;
-  }
-  return sab / Math.sqrt(saa * sbb);
-}
-
 export function run(report: BenchReport): void {
   const { train, test } = cwruData();
   console.log(`  data: ${train.rows} healthy CWRU windows to fit, ${test.rows} rows to score, ${train.columns} features`);
@@ -143,5 +124,5 @@ export function run(report: BenchReport): void {
     higherIsBetter: true,
     target: "faster than scikit-learn and >= 100 000 scores/s",
   });
-  console.log(`  scores of the first ${COMPARED_SCORES} rows, ours vs scikit-learn (different random trees): Pearson r = ${correlation(scores, sklearn.firstScores).toFixed(4)}`);
+  console.log(`  scores of the first ${COMPARED_SCORES} rows, ours vs scikit-learn (different random trees): Pearson r = ${pearsonCorrelation(scores.slice(0, sklearn.firstScores.length), sklearn.firstScores).toFixed(4)}`);
 }

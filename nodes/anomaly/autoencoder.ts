@@ -11,7 +11,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { OnnxBackend, OnnxSession, SessionOptions, createSession } from "../shared/onnx";
 import { modelsDir } from "../shared/paths";
-import type { Matrix } from "./isolation-forest";
+import { Matrix, rowsOf } from "./isolation-forest";
 import { RobustScaler } from "./robust";
 import { MIN_BASELINE_WINDOWS, Normaliser, normalise, normaliserOf, steadyRows } from "./scorers";
 
@@ -82,14 +82,6 @@ async function reconstructionErrors(model: Autoencoder, order: readonly number[]
     errors[i] = sum / d;
   }
   return errors;
-}
-
-function rowsOf(points: Matrix, keep: (row: number) => boolean): Matrix {
-  const kept: number[] = [];
-  for (let i = 0; i < points.rows; i++) if (keep(i)) kept.push(i);
-  const data = new Float64Array(kept.length * points.columns);
-  kept.forEach((row, k) => data.set(points.data.subarray(row * points.columns, (row + 1) * points.columns), k * points.columns));
-  return { data, rows: kept.length, columns: points.columns };
 }
 
 /** The autoencoder calibrated on one baseline. */

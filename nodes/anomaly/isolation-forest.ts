@@ -49,6 +49,15 @@ export function matrixFromRows(rows: ArrayLike<number>[], columns: number): Matr
   return { data, rows: rows.length, columns };
 }
 
+/** The rows of `points` for which `keep(row)` holds, in order, as a new matrix. */
+export function rowsOf(points: Matrix, keep: (row: number) => boolean): Matrix {
+  const kept: number[] = [];
+  for (let i = 0; i < points.rows; i++) if (keep(i)) kept.push(i);
+  const data = new Float64Array(kept.length * points.columns);
+  kept.forEach((row, k) => data.set(points.data.subarray(row * points.columns, (row + 1) * points.columns), k * points.columns));
+  return { data, rows: kept.length, columns: points.columns };
+}
+
 export class IsolationForest {
   /** Split feature per node; -1 marks a leaf. */
   private readonly feature: Int32Array;

@@ -17,7 +17,7 @@
  * optimistic (a Mahalanobis distance with twenty features on a hundred windows by far),
  * and a threshold set from them would raise false alarms on new healthy data.
  */
-import { IsolationForest, Matrix } from "./isolation-forest";
+import { IsolationForest, Matrix, rowsOf } from "./isolation-forest";
 import { RobustMahalanobis, median, quantile } from "./robust";
 
 export const SCORERS = ["ensemble", "isolation-forest", "mahalanobis", "autoencoder"] as const;
@@ -80,14 +80,6 @@ export function normaliserOf(heldOut: Float64Array): Normaliser {
   const centre = median(heldOut);
   const spread = quantile(heldOut, NORMALISATION_QUANTILE) - centre;
   return { centre, spread: Math.max(spread, Math.abs(centre) * 1e-9, 1e-12) };
-}
-
-function rowsOf(points: Matrix, keep: (row: number) => boolean): Matrix {
-  const kept: number[] = [];
-  for (let i = 0; i < points.rows; i++) if (keep(i)) kept.push(i);
-  const data = new Float64Array(kept.length * points.columns);
-  kept.forEach((row, k) => data.set(points.data.subarray(row * points.columns, (row + 1) * points.columns), k * points.columns));
-  return { data, rows: kept.length, columns: points.columns };
 }
 
 /** A fitted scorer (single or ensemble) with its normalisation and its held-out baseline scores. */

@@ -52,7 +52,8 @@ export function resample(x: ArrayLike<number>, length: number): Float64Array {
   return out;
 }
 
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
+/** Pearson correlation of two equally long series; 0 where either is constant. */
+export function pearsonCorrelation(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const n = a.length;
   let ma = 0;
   let mb = 0;
@@ -81,7 +82,7 @@ export function trendability(members: ArrayLike<number>[]): number {
   const series = members.map((m) => resample(m, length));
   let worst = 1;
   for (let j = 0; j < series.length; j++) {
-    for (let k = j + 1; k < series.length; k++) worst = Math.min(worst, Math.abs(correlation(series[j], series[k])));
+    for (let k = j + 1; k < series.length; k++) worst = Math.min(worst, Math.abs(pearsonCorrelation(series[j], series[k])));
   }
   return worst;
 }

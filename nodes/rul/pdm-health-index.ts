@@ -6,10 +6,10 @@
  */
 import * as path from "node:path";
 import { NodeAPI, NodeDef, Node, onInput, status, userDataDir } from "../shared/node-red";
-import { isRecord } from "../shared/validate";
 import { HealthIndexService, HealthIndexServiceState, checkFeaturesInput } from "./health-index-service";
 import { parseFailureValues } from "./health-index";
 import { StateFile } from "./state-file";
+import { commandOf } from "./commands";
 
 interface HealthIndexConfig extends NodeDef {
   features: string;
@@ -20,13 +20,6 @@ interface HealthIndexConfig extends NodeDef {
 }
 
 const COMMANDS = ["reset", "failed", "rank"] as const;
-type Command = (typeof COMMANDS)[number];
-
-function assetOf(msg: { payload?: unknown }): string | undefined {
-  const p = msg.payload;
-  if (typeof p === "string" && p.trim() && !COMMANDS.includes(p as Command)) return p;
-  return isRecord(p) && typeof p.asset === "string" && p.asset ? p.asset : undefined;
-}
 
 export function parseSettings(config: Pick<HealthIndexConfig, "features" | "baselineCount" | "failureValues" | "failureSigma" | "weights">) {
   const features = (config.features ?? "").split(",").map((f) => f.trim()).filter(Boolean);
@@ -52,19 +45,17 @@ export default function register(RED: NodeAPI): void {
     }
     onInput(node, (msg, send) => {
       if (!service) throw configError ?? new Error("not configured");
-      const topic = typeof msg.topic === "string" ? msg.topic : "";
-      const command = COMMANDS.find((c) => c === topic || c === msg.payload);
-      if (command === "reset") {
-        const asset = assetOf(msg);
+      const command = commandOf(msg, COMMANDS);
+      const asset = command?.asset;
+      if (command?.name === "reset") {
         service.reset(asset);
         stateFile.saveNow();
         status.idle(node, asset ? `reset ${asset}` : "reset all");
         return;
       }
-      if (command === "failed" || command === "rank") {
-        const asset = assetOf(msg);
-        if (!asset) throw new Error(`msg.payload.asset: expected the asset (topic "${command}")`);
-        const ranking = command === "failed" ? service.recordFailure(asset) : service.ranking(asset);
+      if (command?.name === "failed" || command?.name === "rank") {
+        if (!asset) throw new Error(`msg.payload.asset: expected the asset (topic "${command.name}")`);
+        const ranking = command.name === "failed" ? service.recordFailure(asset) : service.ranking(asset);
         stateFile.saveNow();
         status.ok(node, `${asset}: ranked over ${ranking.runs} run(s)`);
         send([null, { topic: "feature-ranking", payload: ranking }]);

@@ -8,10 +8,10 @@ import * as path from "node:path";
 import { NodeAPI, NodeDef, Node, onInput, status, userDataDir, errorOf } from "../shared/node-red";
 import { modelsDir } from "../shared/paths";
 import { RulUnit } from "../shared/contract";
-import { isRecord } from "../shared/validate";
 import { DegradationPrior, RulMethod, RulService, RulServiceState, checkObservation, parseLibrary, RUL_METHODS } from "./rul-service";
 import { SequenceRulModel } from "./sequence-model";
 import { StateFile } from "./state-file";
+import { commandOf } from "./commands";
 
 interface RulConfig extends NodeDef {
   method: RulMethod;
@@ -57,13 +57,6 @@ function readLibrary(file: string): ReturnType<typeof parseLibrary> {
 
 /** Commands by msg.topic: reset an asset (or all), record a failure, add histories to the library. */
 const COMMANDS = ["reset", "failed", "library"] as const;
-type Command = (typeof COMMANDS)[number];
-
-function assetOf(msg: { payload?: unknown }): string | undefined {
-  const p = msg.payload;
-  if (typeof p === "string" && p.trim() && !COMMANDS.includes(p as Command)) return p;
-  return isRecord(p) && typeof p.asset === "string" && p.asset ? p.asset : undefined;
-}
 
 export default function register(RED: NodeAPI): void {
   function PdmRulNode(this: Node, config: RulConfig) {
@@ -110,17 +103,15 @@ export default function register(RED: NodeAPI): void {
 
     onInput(node, async (msg, send) => {
       const service = await ready;
-      const topic = typeof msg.topic === "string" ? msg.topic : "";
-      const command = COMMANDS.find((c) => c === topic || c === msg.payload);
-      if (command === "reset") {
-        const asset = assetOf(msg);
+      const command = commandOf(msg, COMMANDS);
+      const asset = command?.asset;
+      if (command?.name === "reset") {
         service.reset(asset);
         stateFile.saveNow();
         status.idle(node, asset ? `reset ${asset}` : "reset all");
         return;
       }
-      if (command === "failed") {
-        const asset = assetOf(msg);
+      if (command?.name === "failed") {
         if (!asset) throw new Error('msg.payload.asset: expected the asset that failed (topic "failed")');
         const history = service.recordFailure(asset);
         stateFile.saveNow();
@@ -128,7 +119,7 @@ export default function register(RED: NodeAPI): void {
         send([null, { topic: "library", payload: { asset, event: "failure-recorded", history: history.id, library: service.librarySize } }]);
         return;
       }
-      if (command === "library") {
+      if (command?.name === "library") {
         for (const history of parseLibrary(msg.payload, "msg.payload")) service.addHistory(history);
         stateFile.saveNow();
         status.ok(node, `library: ${service.librarySize} runs`);
