@@ -99,8 +99,17 @@ export type RulOutcome =
   | { ok: false; reason: string; repaired: boolean };
 
 const MS_PER_HOUR = 3_600_000;
-/** Keep at most this many observations per run for the degradation and similarity methods. */
-const MAX_RUN = 100_000;
+/**
+ * Keep at most this many observations of a run for the degradation and similarity methods.
+ * A longer run keeps its newest MAX_RUN / 2 observations at full rate and every other one of
+ * the older part, so the past thins out geometrically (one in 2, 4, 8, … the older it is) and
+ * the run still starts where it started: the degradation space is set by the first value, and
+ * similarity matches the whole life. The model is rebuilt once per MAX_RUN / 4 observations,
+ * not per observation, and the state file (every run, rewritten while data stream in) stays
+ * small. With the default forgetting (0.95 per observation) the thinned part weighs nothing
+ * in the fit; with forgetting 1 older observations weigh less once thinned.
+ */
+export const MAX_RUN = 5_000;
 
 export class RulService {
   readonly options: RulServiceOptions;
@@ -228,11 +237,12 @@ export class RulService {
     if (repaired) run.repairs++;
     run.t.push(t);
     run.values.push(value);
-    // The ONNX method keeps its own window of records; of the run it needs the last time only.
-    const keep = this.options.method === "onnx" ? 1 : MAX_RUN;
-    if (run.t.length > keep) {
-      run.t.splice(0, run.t.length - keep);
-      run.values.splice(0, run.values.length - keep);
+    if (this.options.method === "onnx") {
+      // The ONNX method keeps its own window of records; of the run it needs the last time only.
+      run.t.splice(0, run.t.length - 1);
+      run.values.splice(0, run.values.length - 1);
+    } else if (run.t.length > MAX_RUN) {
+      thinOlderHalf(run);
       this.degradation.delete(asset);
     }
     if (observation.healthIndex !== undefined) run.lastHealthIndex = observation.healthIndex;
@@ -323,6 +333,14 @@ export class RulService {
     if (!isEstimate(result)) return { reason: result.message };
     return { estimate: result, detail: { observations: run.t.length, posterior: model.posterior(), prior: o.prior } };
   }
+}
+
+/** Every other observation of the run's part before its newest MAX_RUN / 2 (see MAX_RUN). */
+function thinOlderHalf(run: AssetRun): void {
+  const older = run.t.length - MAX_RUN / 2;
+  const kept = (_: number, i: number) => i >= older || i % 2 === 0;
+  run.t = run.t.filter(kept);
+  run.values = run.values.filter(kept);
 }
 
 /** A library file: an array of run-to-failure histories ({ id, t, values }). */

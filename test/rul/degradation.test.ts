@@ -1,6 +1,6 @@
 import { strict as assert } from "node:assert";
 import { DegradationModel, isEstimate, normalCdf, normalQuantile, priorFromHistories } from "../../nodes/rul/degradation";
-import { DegradationPrior, RulService } from "../../nodes/rul/rul-service";
+import { DegradationPrior, MAX_RUN, RulService } from "../../nodes/rul/rul-service";
 import { checkRulMessage } from "../../nodes/shared/contract";
 import { failureValues, fd001Train, healthTrajectory } from "./fixtures";
 
@@ -82,6 +82,30 @@ describe("degradation models", () => {
     assert.ok(estimates >= 25, `estimates for ${estimates} of 30 engines`);
     assert.ok(rmse < 30, `RMSE ${rmse.toFixed(1)} cycles`);
     assert.ok(covered / estimates >= 0.7, `coverage ${covered}/${estimates}`);
+  });
+
+  it("a run longer than MAX_RUN stays bounded: its start kept, the newest half at full rate, the older thinned; the estimate still right", async () => {
+    const service = new RulService({ method: "linear-degradation", unit: "cycles" });
+    // Health index from 100 down 0.004 per cycle (0 at cycle 25 000), with a small wobble.
+    const n = 3 * MAX_RUN + 7;
+    let last;
+    for (let cycle = 1; cycle <= n; cycle++) {
+      last = await service.update({ asset: "e", t0: 0, cycle, healthIndex: 100 - 0.004 * cycle + wobble(cycle) });
+      assert.ok(service.state.assets.e.t.length <= MAX_RUN, `cycle ${cycle}: ${service.state.assets.e.t.length} observations kept`);
+    }
+    const { t, values } = service.state.assets.e;
+    assert.equal(t.length, values.length);
+    assert.equal(t[0], 1, "the run still starts at its first observation");
+    const newest = t.slice(-MAX_RUN / 2);
+    assert.ok(newest.every((c, i) => c === n - MAX_RUN / 2 + 1 + i), "the newest MAX_RUN / 2 observations are all there");
+    const older = t.slice(0, -MAX_RUN / 2);
+    assert.ok(older.every((c, i) => i === 0 || c > older[i - 1]), "the older part stays in time order");
+    assert.ok(older.length < n - MAX_RUN / 2 && older.length > 100, `older part thinned to ${older.length}`);
+    assert.ok(values.every((v, i) => Math.abs(v - (100 - 0.004 * t[i] + wobble(t[i]))) < 1e-9), "each value stays with its time");
+    assert.ok(last?.ok, "an estimate at the end");
+    const truth = 25_000 - n;
+    assert.ok(Math.abs(last.message.rul - truth) < 0.02 * truth, `RUL ${last.message.rul.toFixed(0)} against ${truth}`);
+    assert.ok(last.message.lower <= truth && truth <= last.message.upper, `interval ${last.message.lower.toFixed(0)}-${last.message.upper.toFixed(0)}`);
   });
 
   it("a prior from past runs: the mean and spread of each history's least-squares line", () => {
