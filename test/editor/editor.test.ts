@@ -33,7 +33,11 @@ interface EditorCase {
 
 /** Keyed by node type; the test fails if a registered type is missing here. */
 const cases: Record<string, EditorCase> = {
-  "pdm-asset": { fill: { assetId: "pump-07" }, bad: { field: "nominalRpm", value: -1500 } },
+  // A 6205 bearing by its geometry; the runtime takes contact angles of 0-45°.
+  "pdm-asset": {
+    fill: { assetId: "pump-07", nominalRpm: "0", bearingSpec: "geometry", balls: "9", ballDiameter: "7.94", pitchDiameter: "39.04" },
+    bad: { field: "contactAngle", value: "60" },
+  },
   "pdm-replay": { bad: { field: "speed", value: -1 } },
   "pdm-features": { bad: { field: "fftSize", value: "1000" } }, // not a power of two
   "pdm-audit": { bad: { field: "checkpointMinutes", value: -5 } },
