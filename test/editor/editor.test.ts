@@ -50,7 +50,10 @@ const cases: Record<string, EditorCase> = {
   "pdm-window": { bad: { field: "size", value: -1024 } },
   "pdm-buffer": { bad: { field: "maxMessages", value: "lots" } },
   "pdm-planner": { bad: { field: "horizonH", value: 0 } },
-  "pdm-rules": { bad: { field: "rules", value: '[{"when": ' } }, // broken JSON
+  "pdm-rules": {
+    fill: { assetParts: '{"pump-07": [{"part": "bearing-6205", "quantity": 2}]}' },
+    bad: { field: "assetParts", value: '{"pump-07": "bearing-6205"}' }, // JSON, but not a list of parts
+  },
   "pdm-health-index": { bad: { field: "failureValues", value: "rms" } }, // a feature without its value
   "pdm-rul": { bad: { field: "forgetting", value: 1.5 } },
   "pdm-erp-connection": { fill: { baseUrl: connection.baseUrl }, bad: { field: "baseUrl", value: "s4.example.com" } },
@@ -81,6 +84,7 @@ interface Validation {
 interface EditorNode {
   id: string;
   type: string;
+  name?: string;
   valid?: boolean;
   validationErrors?: unknown[];
   _def: { category?: string; defaults: Record<string, { value: unknown }>; credentials?: Record<string, unknown> };
@@ -92,7 +96,7 @@ interface EditorRed {
     getType(type: string): EditorNode["_def"] | undefined;
     getNodeHelp(type: string): string | undefined;
     node(id: string): EditorNode | undefined;
-    import(nodes: unknown[]): unknown;
+    import(nodes: unknown[], options?: { generateIds: boolean }): { nodes: EditorNode[] };
     remove(id: string): unknown;
   };
   editor: { validateNode(node: EditorNode): boolean; edit(node: EditorNode): void; editConfig(name: string, type: string, id: string): void };
@@ -233,6 +237,24 @@ describe("node editor in headless Chromium", function () {
       assert.deepEqual(bad, { valid: false, errors: [testCase.bad.field] });
     });
   }
+
+  it("finds every pdm node of the reference flows valid, as Import > Examples gives them to a user", async () => {
+    const files = fs.readdirSync(path.join(repoRoot, "flows")).filter((name) => name.endsWith(".json"));
+    assert.ok(files.length > 0);
+    for (const file of files) {
+      step = `importing ${file}`;
+      const flow = JSON.parse(fs.readFileSync(path.join(repoRoot, "flows", file), "utf8")) as unknown[];
+      const checked = await page.evaluate((flow) => {
+        const RED = (window as unknown as EditorWindow).RED;
+        const { nodes } = RED.nodes.import(flow, { generateIds: true });
+        return nodes
+          .filter((node) => node.type.startsWith("pdm-"))
+          .map((node) => ({ node: `${node.type} "${node.name ?? ""}"`, valid: RED.editor.validateNode(node), errors: node.validationErrors ?? [] }));
+      }, flow);
+      assert.ok(checked.length > 0, `${file} has pdm nodes`);
+      assert.deepEqual(checked.filter((c) => !c.valid), [], file);
+    }
+  });
 
   it("marks a bad value in an edit dialog and renders the forms with lists, code editors and config nodes", async () => {
     step = "the pdm-window dialog";
