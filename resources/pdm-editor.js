@@ -44,6 +44,27 @@
       };
     },
 
+    /**
+     * The value of another field of the node being validated (`node` is the validator's
+     * this): the dialog's while it is open (the editor validates a field as it is typed,
+     * before the node is updated), else the node's.
+     */
+    fieldValue: function (node, name) {
+      const input = $("#node-input-" + name + ", #node-config-input-" + name);
+      return input.length ? input.val() : node[name];
+    },
+
+    /**
+     * A number field that matters only while the select `field` is one of `values` (a filter
+     * cut-off, the bearing geometry): then it must be within `bounds`, as for number().
+     */
+    numberWhen: function (field, values, bounds) {
+      const check = window.PdmEditor.number(bounds);
+      return function (v) {
+        return !values.includes(window.PdmEditor.fieldValue(this, field)) || check(v);
+      };
+    },
+
     /** A text field matching `regex` (RED.validators.regex returns a message, not false). */
     pattern: function (regex) {
       return function (v) {

@@ -2,9 +2,10 @@
  * The editor as an engineer meets it: npm start's Node-RED (with an empty flow) opened in
  * headless Chromium. For every node type the package registers, through the editor's own
  * RED API: it is in the palette (config nodes: registered), its help has the sections users
- * look for, a node with its defaults (plus what the user must fill in) is valid, and one
- * clearly bad value in a validated field makes it invalid for that field. A few edit dialogs
- * are opened, and the whole run must leave no browser error that comes from pdm code.
+ * look for, a node with its defaults (plus what the user must fill in) is valid, and clearly
+ * bad values of validated fields (the runtime would refuse them at deploy) make it invalid,
+ * naming the field. The pdm nodes of the reference flows are valid; a few edit dialogs are
+ * opened; and the whole run must leave no browser error that comes from pdm code.
  */
 import { strict as assert } from "node:assert";
 import * as fs from "node:fs";
@@ -27,8 +28,8 @@ const connection = { id: "editor-test-erp", type: "pdm-erp-connection", baseUrl:
 interface EditorCase {
   /** What the user must fill in, beyond the defaults, before the node is valid (none: the defaults are). */
   fill?: Record<string, unknown>;
-  /** One clearly bad value of a field the editor validates. */
-  bad: { field: string; value: unknown };
+  /** Clearly bad values of fields the editor validates, each checked on its own. */
+  bad: Array<{ field: string; value: unknown }>;
 }
 
 /** Keyed by node type; the test fails if a registered type is missing here. */
@@ -36,31 +37,44 @@ const cases: Record<string, EditorCase> = {
   // A 6205 bearing by its geometry; the runtime takes contact angles of 0-45°.
   "pdm-asset": {
     fill: { assetId: "pump-07", nominalRpm: "0", bearingSpec: "geometry", balls: "9", ballDiameter: "7.94", pitchDiameter: "39.04" },
-    bad: { field: "contactAngle", value: "60" },
+    bad: [{ field: "contactAngle", value: "60" }],
   },
-  "pdm-replay": { bad: { field: "speed", value: -1 } },
-  "pdm-features": { bad: { field: "fftSize", value: "1000" } }, // not a power of two
-  "pdm-audit": { bad: { field: "checkpointMinutes", value: -5 } },
-  "pdm-audit-verify": { bad: { field: "trustedKeys", value: "not-a-key" } },
+  "pdm-replay": { bad: [{ field: "speed", value: -1 }] },
+  // A band-pass pre-filter needs both cut-offs; harmonics are counted; FFT sizes are powers of two.
+  "pdm-features": {
+    fill: { prefilter: "bandpass", prefilterLow: "500", prefilterHigh: "5000" },
+    bad: [
+      { field: "prefilterHigh", value: "" },
+      { field: "harmonics", value: "2.5" },
+      { field: "fftSize", value: "1000" },
+    ],
+  },
+  "pdm-audit": { bad: [{ field: "checkpointMinutes", value: -5 }] },
+  "pdm-audit-verify": { bad: [{ field: "trustedKeys", value: "not-a-key" }] },
   "pdm-ingest": {
     fill: { tags: [{ tag: "ns=2;s=Pump07.Vib", asset: "pump-07", sensor: "acc" }] },
     // Two rows feeding the same asset/sensor stream.
-    bad: { field: "tags", value: [{ tag: "a", asset: "pump-07", sensor: "acc" }, { tag: "b", asset: "pump-07", sensor: "acc" }] },
+    bad: [{ field: "tags", value: [{ tag: "a", asset: "pump-07", sensor: "acc" }, { tag: "b", asset: "pump-07", sensor: "acc" }] }],
   },
-  "pdm-window": { bad: { field: "size", value: -1024 } },
-  "pdm-buffer": { bad: { field: "maxMessages", value: "lots" } },
-  "pdm-planner": { bad: { field: "horizonH", value: 0 } },
+  "pdm-window": { bad: [{ field: "size", value: -1024 }] },
+  "pdm-buffer": { bad: [{ field: "maxMessages", value: "lots" }] },
+  "pdm-planner": { bad: [{ field: "horizonH", value: 0 }] },
   "pdm-rules": {
     fill: { assetParts: '{"pump-07": [{"part": "bearing-6205", "quantity": 2}]}' },
-    bad: { field: "assetParts", value: '{"pump-07": "bearing-6205"}' }, // JSON, but not a list of parts
+    bad: [{ field: "assetParts", value: '{"pump-07": "bearing-6205"}' }], // JSON, but not a list of parts
   },
-  "pdm-health-index": { bad: { field: "failureValues", value: "rms" } }, // a feature without its value
-  "pdm-rul": { bad: { field: "forgetting", value: 1.5 } },
-  "pdm-erp-connection": { fill: { baseUrl: connection.baseUrl }, bad: { field: "baseUrl", value: "s4.example.com" } },
-  "pdm-erp-push": { fill: { connection: connection.id }, bad: { field: "concurrency", value: 0 } },
-  "pdm-erp-pull": { fill: { connection: connection.id }, bad: { field: "daysAhead", value: -1 } },
-  "pdm-oee": { bad: { field: "idealCycleS", value: "one minute" } },
-  "pdm-anomaly": { bad: { field: "quantile", value: 1.5 } },
+  "pdm-health-index": { bad: [{ field: "failureValues", value: "rms" }] }, // a feature without its value
+  "pdm-rul": { bad: [{ field: "forgetting", value: 1.5 }] },
+  "pdm-erp-connection": { fill: { baseUrl: connection.baseUrl }, bad: [{ field: "baseUrl", value: "s4.example.com" }] },
+  "pdm-erp-push": { fill: { connection: connection.id }, bad: [{ field: "concurrency", value: 0 }] },
+  "pdm-erp-pull": { fill: { connection: connection.id }, bad: [{ field: "daysAhead", value: -1 }] },
+  "pdm-oee": { bad: [{ field: "idealCycleS", value: "one minute" }] },
+  "pdm-anomaly": {
+    bad: [
+      { field: "quantile", value: 1.5 },
+      { field: "persistK", value: 6 }, // 6 of the last 5 windows
+    ],
+  },
 };
 
 /** The editor-side view of a node type, read in the page. */
@@ -230,11 +244,14 @@ describe("node editor in headless Chromium", function () {
   for (const type of nodeTypes) {
     const testCase = cases[type];
     if (!testCase) continue; // reported by the first test
-    it(`${type}: valid with its defaults${testCase.fill ? ` and ${Object.keys(testCase.fill).join(", ")}` : ""}; ${testCase.bad.field} = ${JSON.stringify(testCase.bad.value)} is invalid`, async () => {
+    const badText = testCase.bad.map((bad) => `${bad.field} = ${JSON.stringify(bad.value)}`).join(", ");
+    it(`${type}: valid with its defaults${testCase.fill ? ` and ${Object.keys(testCase.fill).join(", ")}` : ""}; invalid with ${badText}`, async () => {
       const good = await validate(type, testCase.fill ?? {});
       assert.deepEqual(good, { valid: true, errors: [] });
-      const bad = await validate(type, { ...testCase.fill, [testCase.bad.field]: testCase.bad.value });
-      assert.deepEqual(bad, { valid: false, errors: [testCase.bad.field] });
+      for (const { field, value } of testCase.bad) {
+        const bad = await validate(type, { ...testCase.fill, [field]: value });
+        assert.deepEqual(bad, { valid: false, errors: [field] }, `${field} = ${JSON.stringify(value)}`);
+      }
     });
   }
 
