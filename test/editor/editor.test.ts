@@ -273,7 +273,7 @@ describe("node editor in headless Chromium", function () {
     }
   });
 
-  it("marks a bad value in an edit dialog and renders the forms with lists, code editors and config nodes", async () => {
+  it("marks a bad value in an edit dialog, renders the forms with lists, code editors and config nodes, and saves built rows", async () => {
     step = "the pdm-window dialog";
     // pdm-window: the engineer types a negative window size; the field turns red.
     await addNode("pdm-window", { id: "edit-window" });
@@ -292,12 +292,11 @@ describe("node editor in headless Chromium", function () {
     await page.locator("#node-dialog-cancel").waitFor({ state: "detached", timeout: 10_000 });
 
     // pdm-ingest (an editable list of tag rows), pdm-rules (a code editor), pdm-features (many
-    // toggled rows), pdm-erp-push (a config node picker).
+    // toggled rows).
     const dialogs: Array<{ type: string; properties: Record<string, unknown>; shows: string }> = [
       { type: "pdm-ingest", properties: { source: "modbus", tags: [{ tag: "40001", asset: "pump-07", sensor: "temp", address: "0" }] }, shows: ".pdm-ingest-address" },
       { type: "pdm-rules", properties: {}, shows: "#node-input-rules-editor .ace_editor, #node-input-rules-editor.ace_editor, #node-input-rules-editor .monaco-editor" },
       { type: "pdm-features", properties: { bearing: true }, shows: "#node-input-envelopeLow" },
-      { type: "pdm-erp-push", properties: { connection: connection.id }, shows: "#node-input-connection" },
     ];
     for (const dialog of dialogs) {
       const id = `edit-${dialog.type}`;
@@ -312,6 +311,27 @@ describe("node editor in headless Chromium", function () {
       await page.locator("#node-dialog-cancel").waitFor({ state: "detached", timeout: 10_000 });
     }
     assert.equal(await page.locator(".pdm-ingest-address").count(), 0, "the dialogs closed");
+
+    // pdm-erp-push builds its four record sections in the dialog: they show the node's values,
+    // and an edit is saved with Done.
+    step = "the pdm-erp-push dialog";
+    const workOrderPath = "API_MAINTENANCEORDER/MaintenanceOrder";
+    await addNode("pdm-erp-push", { id: "edit-push", connection: connection.id, workOrderPath });
+    await page.evaluate(() => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.editor.edit(RED.nodes.node("edit-push")!);
+    });
+    const pathInput = page.locator("#node-input-workOrderPath");
+    await pathInput.waitFor({ state: "visible", timeout: 10_000 });
+    assert.equal(await pathInput.inputValue(), workOrderPath);
+    await page.locator("#node-input-oeeRefField").fill("-");
+    await page.locator("#node-dialog-ok").click();
+    await pathInput.waitFor({ state: "detached", timeout: 10_000 });
+    const saved = await page.evaluate(() => {
+      const node = (window as unknown as EditorWindow).RED.nodes.node("edit-push") as unknown as Record<string, unknown>;
+      return [node.workOrderPath, node.oeeRefField, node.notificationMapping, node.connection];
+    });
+    assert.deepEqual(saved, [workOrderPath, "-", "", connection.id]);
 
     step = "the pdm-asset dialog";
     // A config node's own dialog: the bearing geometry rows show when geometry is chosen.
