@@ -115,7 +115,6 @@ interface EditorRed {
   };
   editor: { validateNode(node: EditorNode): boolean; edit(node: EditorNode): void; editConfig(name: string, type: string, id: string): void };
   workspaces: { active(): string };
-  tray: { close(): Promise<void> | void };
 }
 type EditorWindow = { RED: EditorRed; PdmEditor?: unknown };
 
@@ -277,10 +276,7 @@ describe("node editor in headless Chromium", function () {
     step = "the pdm-window dialog";
     // pdm-window: the engineer types a negative window size; the field turns red.
     await addNode("pdm-window", { id: "edit-window" });
-    await page.evaluate(() => {
-      const RED = (window as unknown as EditorWindow).RED;
-      RED.editor.edit(RED.nodes.node("edit-window")!);
-    });
+    await openEditDialog("edit-window");
     const size = page.locator("#node-input-size");
     await size.waitFor({ state: "visible", timeout: 10_000 });
     assert.equal(await size.inputValue(), "1024");
@@ -288,27 +284,22 @@ describe("node editor in headless Chromium", function () {
     await size.fill("-1024");
     await size.dispatchEvent("change");
     assert.match((await size.getAttribute("class")) ?? "", /input-error/);
-    await page.locator("#node-dialog-cancel").click();
-    await page.locator("#node-dialog-cancel").waitFor({ state: "detached", timeout: 10_000 });
+    await cancelEditDialog();
 
     // pdm-ingest (an editable list of tag rows), pdm-rules (a code editor), pdm-features (many
     // toggled rows).
     const dialogs: Array<{ type: string; properties: Record<string, unknown>; shows: string }> = [
       { type: "pdm-ingest", properties: { source: "modbus", tags: [{ tag: "40001", asset: "pump-07", sensor: "temp", address: "0" }] }, shows: ".pdm-ingest-address" },
-      { type: "pdm-rules", properties: {}, shows: "#node-input-rules-editor .ace_editor, #node-input-rules-editor.ace_editor, #node-input-rules-editor .monaco-editor" },
+      { type: "pdm-rules", properties: {}, shows: "#node-input-rules-editor .monaco-editor" },
       { type: "pdm-features", properties: { bearing: true }, shows: "#node-input-envelopeLow" },
     ];
     for (const dialog of dialogs) {
       const id = `edit-${dialog.type}`;
       step = `the ${dialog.type} dialog`;
       await addNode(dialog.type, { id, ...dialog.properties });
-      await page.evaluate((id) => {
-        const RED = (window as unknown as EditorWindow).RED;
-        RED.editor.edit(RED.nodes.node(id)!);
-      }, id);
+      await openEditDialog(id);
       await page.locator(dialog.shows).first().waitFor({ state: "visible", timeout: 10_000 });
-      await page.locator("#node-dialog-cancel").click();
-      await page.locator("#node-dialog-cancel").waitFor({ state: "detached", timeout: 10_000 });
+      await cancelEditDialog();
     }
     assert.equal(await page.locator(".pdm-ingest-address").count(), 0, "the dialogs closed");
 
@@ -317,10 +308,7 @@ describe("node editor in headless Chromium", function () {
     step = "the pdm-erp-push dialog";
     const workOrderPath = "API_MAINTENANCEORDER/MaintenanceOrder";
     await addNode("pdm-erp-push", { id: "edit-push", connection: connection.id, workOrderPath });
-    await page.evaluate(() => {
-      const RED = (window as unknown as EditorWindow).RED;
-      RED.editor.edit(RED.nodes.node("edit-push")!);
-    });
+    await openEditDialog("edit-push");
     const pathInput = page.locator("#node-input-workOrderPath");
     await pathInput.waitFor({ state: "visible", timeout: 10_000 });
     assert.equal(await pathInput.inputValue(), workOrderPath);
@@ -354,6 +342,19 @@ describe("node editor in headless Chromium", function () {
     assert.deepEqual(ours, []);
     for (const entry of browserErrors) console.log(`      not from pdm code, during ${entry.step}: ${entry.error.split("\n")[0]}`);
   });
+
+  function openEditDialog(id: string): Promise<void> {
+    return page.evaluate((id) => {
+      const RED = (window as unknown as EditorWindow).RED;
+      RED.editor.edit(RED.nodes.node(id)!);
+    }, id);
+  }
+
+  async function cancelEditDialog(): Promise<void> {
+    const cancel = page.locator("#node-dialog-cancel");
+    await cancel.click();
+    await cancel.waitFor({ state: "detached", timeout: 10_000 });
+  }
 
   /** Add a node as a drop from the palette does (a copy of every default), with `properties` over the defaults. */
   function addNode(type: string, properties: Record<string, unknown> & { id: string }): Promise<void> {
