@@ -2,8 +2,9 @@
  * The palette-install path: `npm pack` this package, `npm install <tarball>` into a plain
  * Node-RED 4 userDir (only the npm registry, as in a plant), start Node-RED as a user
  * would (red.js with a settings file) and check through the admin API that every node
- * type of package.json registered without error or warning, and that the reference
- * flows are offered under Import > Examples.
+ * type of package.json registered without error or warning, that the editor gets the
+ * script the node dialogs share, and that the reference flows are offered under
+ * Import > Examples.
  */
 import { strict as assert } from "node:assert";
 import { execFileSync, spawn, ChildProcess } from "node:child_process";
@@ -111,6 +112,16 @@ describe("npm pack and install into a plain Node-RED userDir", function () {
       .filter((line) => /\[(warn|error)\]/.test(line))
       .filter((line) => line.includes(packageJson.name) || ourTypes.some((type) => line.includes(type)));
     assert.deepEqual(complaints, []);
+  });
+
+  it("serves the script the edit dialogs share, which every node's HTML loads", async () => {
+    const script = `resources/${packageJson.name}/pdm-editor.js`;
+    const response = await fetch(`${baseUrl}/${script}`);
+    assert.equal(response.status, 200, `GET ${script}`);
+    assert.match(await response.text(), /window\.PdmEditor = /);
+    const html = await (await fetch(`${baseUrl}/nodes`, { headers: { Accept: "text/html" } })).text();
+    const loads = html.split(`<script src="${script}"></script>`).length - 1;
+    assert.equal(loads, Object.keys(packageJson["node-red"].nodes).length, "every node's HTML loads it");
   });
 
   it("offers the reference flows under Import > Examples", async () => {
