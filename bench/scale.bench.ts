@@ -22,7 +22,7 @@
  *
  *   npm run bench -- scale                      (full: about 20 minutes)
  *   npm run bench -- scale --minutes 1 --probe-seconds 20 --confirm-seconds 20
- * Other flags: --overlap P (CWRU windows' overlap in percent instead of flow 1's 93.75)
+ * Other flags: --overlap P (CWRU windows' overlap in percent instead of flow 1's)
  *   --kinds femto,cwru  --assets femto=8,cwru=8 (probe sizes)
  *   --memory-kind femto  --memory-assets N  --headroom 0.9  --warm-up 20 (seconds before
  *   each measurement; the first waves of alarms, tasks and plans fall in it)
@@ -35,6 +35,7 @@ import { fork } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { repoRoot } from "../scripts/embedded-node-red";
 import { BenchReport } from "./report";
 import type { ChildConfig, ChildReport, ChildSample } from "./scale/child";
 import type { ChannelKind } from "./scale/flow";
@@ -58,7 +59,7 @@ interface Options {
   phases: string[];
   /** Assets for the real-time check instead of the ones the CPU time gives. */
   confirmAssets: Partial<Record<ChannelKind, number>>;
-  /** The CWRU windows' overlap in percent instead of flow 1's 93.75 %. */
+  /** The CWRU windows' overlap in percent instead of flow 1's. */
   overlapPercent?: number;
 }
 
@@ -243,10 +244,21 @@ function memoryOf(run: ChildRun): Memory {
   };
 }
 
-const label = (kind: ChannelKind, overlapPercent?: number): string =>
-  kind === "femto"
-    ? "FEMTO 25.6 kHz channels in 4096-sample windows"
-    : `CWRU 12 kHz channels (flow 1's 2048-sample windows, ${overlapPercent ?? 93.75} % overlap${overlapPercent === undefined ? "" : " instead of flow 1's 93.75 %"})`;
+/** The overlap of flow 1's 12 kHz windows, the ones a CWRU channel goes through, read from the file the children run. */
+function flowOneCwruOverlap(): number {
+  const file = path.join(repoRoot, "flows", "complete-maintenance-system.json");
+  const window = (JSON.parse(fs.readFileSync(file, "utf8")) as Array<{ id: string; overlap?: unknown }>).find((n) => n.id === "window-12k");
+  if (typeof window?.overlap !== "number") throw new Error(`${file}: no node window-12k with a numeric overlap`);
+  return window.overlap;
+}
+
+function label(kind: ChannelKind, overlapPercent?: number): string {
+  if (kind === "femto") return "FEMTO 25.6 kHz channels in 4096-sample windows";
+  const flowOne = flowOneCwruOverlap();
+  return overlapPercent === undefined
+    ? `CWRU 12 kHz channels (flow 1's 2048-sample windows, ${flowOne} % overlap)`
+    : `CWRU 12 kHz channels (2048-sample windows, ${overlapPercent} % overlap instead of flow 1's ${flowOne} %)`;
+}
 
 /** A standalone Node-RED would have exited on these (red.js turns them into an exit). */
 function warnUnhandled(run: ChildRun): void {

@@ -204,8 +204,9 @@ return [
 ];`;
 
 /**
- * The CWRU anomaly score comes about 94 times a second: the chart gets one point per half
- * second of recording, the highest score in it (so no alarm is smoothed away).
+ * The CWRU anomaly score comes 12 times a second on the faults (50 % overlap) and 94 times
+ * on the healthy recording (93.75 %): the chart gets one point per half second of recording,
+ * the highest score in it (so no alarm is smoothed away).
  */
 const scoreChartCode = `
 const p = msg.payload;
@@ -574,16 +575,22 @@ export function completeMaintenanceSystem(): FlowNode[] {
     fn("spectrum-femto", "envelope spectrum + defect lines", 2, 3, spectrumCode, [["spectrum-femto-ui"]]),
 
     // CWRU: healthy (48 kHz) then six seeded faults (12 kHz), in blocks of equal duration.
-    comment("c-cwru", 0, 5, "CWRU drive-end bearing: healthy, then seeded faults, real time", "The healthy recording is 48 kHz, the faults 12 kHz: each rate has its own window, and the 48 kHz one is decimated by 4 with an anti-alias filter so the anomaly model compares like with like."),
+    comment("c-cwru", 0, 5, "CWRU drive-end bearing: healthy, then seeded faults, real time", `The healthy recording is 48 kHz, the faults 12 kHz: each rate has its own window, and the 48 kHz one is decimated by 4 with an anti-alias filter so the anomaly model compares like with like.
+
+The 12 kHz windows overlap by 50 %, as a plant would set a condition-monitoring channel: a score every 85 ms, 12 a second, more than a person watching the chart can tell apart, and each sample analysed twice. The healthy recording is only 2.5 s long and the anomaly baseline learns 100 windows from it, so its window keeps 93.75 % overlap (223 windows).
+
+Node-RED copies a message for every wire after the first. So the windows do not fan out to the features and the diagnosis: every one goes through "one a second", which passes one a second to the features and the diagnosis and the others to the features alone, and only that one window a second is copied.`),
     node("replay-cwru", "pdm-replay", 0, 6, { name: "CWRU recordings", source: "signals", path: "", files: "", blockSize: 0.08533333333333333, blockUnit: "seconds", asset: "cwru-drive-end", sensor: "de", speed: 1, loop: true, autostart: true }, [["by-rate"]]),
     node("by-rate", "switch", 1, 6, { name: "by sample rate", property: "payload.fs", propertyType: "msg", rules: [{ t: "eq", v: "48000", vt: "num" }, { t: "else" }], checkall: "false", repair: false, outputs: 2 }, [["window-48k"], ["window-12k"]]),
-    node("window-48k", "pdm-window", 2, 6, { name: "8192 @ 48 kHz, 93.75 % overlap", size: 8192, overlap: 93.75, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["features-48k"], []]),
-    node("window-12k", "pdm-window", 2, 7, { name: "2048 @ 12 kHz, 93.75 % overlap", size: 2048, overlap: 93.75, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["features-12k", "diagnosis-rate"], []]),
+    node("window-48k", "pdm-window", 2, 6, { name: "8192 @ 48 kHz, 93.75 % overlap (baseline)", size: 8192, overlap: 93.75, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["features-48k"], []]),
+    node("window-12k", "pdm-window", 2, 7, { name: "2048 @ 12 kHz, 50 % overlap", size: 2048, overlap: 50, targetFs: 0, maxGapMs: 0, jitterMs: 0, align: "", maxStreams: 100 }, [["diagnosis-rate"], []]),
     node("features-48k", "pdm-features", 3, 6, { name: "features (decimated to 12 kHz)", asset: "", ...featureSettings, decimation: "4" }, [["anomaly-cwru"]]),
     node("features-12k", "pdm-features", 3, 7, { name: "features", asset: "", ...featureSettings }, [["anomaly-cwru"]]),
     node("anomaly-cwru", "pdm-anomaly", 4, 6, { name: "anomaly (learns 100 healthy windows)", asset: "asset-cwru", ...anomalySettings, learnWindows: 100 }, [["tag-anomaly", "alarms", "rules-clock", "score-cwru"], []]),
     fn("score-cwru", "score and threshold, peak per 0.5 s", 5, 6, scoreChartCode, [["chart-score"]]),
-    node("diagnosis-rate", "delay", 3, 8, { name: "one a second", pauseType: "rate", timeout: "5", timeoutUnits: "seconds", rate: "1", nbRateUnits: "1", rateUnits: "second", randomFirst: "1", randomLast: "5", randomUnits: "seconds", drop: true, allowrate: false, outputs: 1 }, [["diagnosis-cwru"]]),
+    // Every window reaches the features once; one a second reaches the diagnosis too (the comment says why).
+    node("diagnosis-rate", "delay", 2.5, 8, { name: "one a second", pauseType: "rate", timeout: "5", timeoutUnits: "seconds", rate: "1", nbRateUnits: "1", rateUnits: "second", randomFirst: "1", randomLast: "5", randomUnits: "seconds", drop: true, allowrate: false, outputs: 2 },
+      [["features-12k", "diagnosis-cwru"], ["features-12k"]]),
     node("diagnosis-cwru", "pdm-features", 4, 8, { name: "bearing diagnosis", asset: "asset-cwru", ...featureSettings, time: false, spectral: false, bearing: true, envelopeSpectrumPoints: "2000" }, [["tag-diagnosis", "spectrum-cwru"]]),
     fn("spectrum-cwru", "envelope spectrum + defect lines", 5, 8, spectrumCode, [["spectrum-cwru-ui"]]),
 
@@ -592,7 +599,7 @@ export function completeMaintenanceSystem(): FlowNode[] {
     fn("tag-rul", "rul", 6, 2, tag("rul"), [["tiles"]]),
     fn("tag-diagnosis", "diagnosis", 6, 4, tag("diagnosis"), [["tiles"]]),
     fn("tiles", "asset tiles", 7, 3, tilesCode, [["tiles-rate"]]),
-    // The CWRU windows come ~94 a second: the browser gets the tiles at most twice a second.
+    // The CWRU scores come 12 to 94 a second: the browser gets the tiles at most twice a second.
     node("tiles-rate", "delay", 8, 3, { name: "2 a second", pauseType: "rate", timeout: "5", timeoutUnits: "seconds", rate: "2", nbRateUnits: "1", rateUnits: "second", randomFirst: "1", randomLast: "5", randomUnits: "seconds", drop: true, allowrate: false, outputs: 1 }, [["tiles-ui"]]),
     template("tiles-ui", "ui-g-tiles", 1, 18, 5, templates.assetTiles, 9, 3),
     fn("alarms", "alarms: raise, clear, acknowledge", 6, 5, alarmsCode, [["alarms-ui"], ["audit"]], 2),
