@@ -324,6 +324,7 @@ describe("node editor in headless Chromium", function () {
     step = "the pdm-asset dialog";
     // A config node's own dialog: the bearing geometry rows show when geometry is chosen.
     await page.evaluate(() => (window as unknown as EditorWindow).RED.editor.editConfig("", "pdm-asset", "_ADD_"));
+    await trayOpened();
     const spec = page.locator("#node-config-input-bearingSpec");
     await spec.waitFor({ state: "visible", timeout: 10_000 });
     assert.ok(!(await page.locator("#node-config-input-balls").isVisible()));
@@ -343,11 +344,25 @@ describe("node editor in headless Chromium", function () {
     for (const entry of browserErrors) console.log(`      not from pdm code, during ${entry.step}: ${entry.error.split("\n")[0]}`);
   });
 
-  function openEditDialog(id: string): Promise<void> {
-    return page.evaluate((id) => {
+  async function openEditDialog(id: string): Promise<void> {
+    await page.evaluate((id) => {
       const RED = (window as unknown as EditorWindow).RED;
       RED.editor.edit(RED.nodes.node(id)!);
     }, id);
+    await trayOpened();
+  }
+
+  /**
+   * The edit tray has finished sliding in (a 0.25 s CSS transition of its right edge): a
+   * click during the slide can land where a button was a frame ago, which on a loaded
+   * machine left the dialog open.
+   */
+  async function trayOpened(): Promise<void> {
+    await page.waitForFunction(() => {
+      const trays = document.querySelectorAll(".red-ui-tray");
+      const tray = trays[trays.length - 1];
+      return tray !== undefined && getComputedStyle(tray).right === "0px";
+    }, undefined, { timeout: 10_000 });
   }
 
   async function cancelEditDialog(): Promise<void> {
