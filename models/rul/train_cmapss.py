@@ -21,7 +21,8 @@ WINDOW (cycles, 70), STRIDE (of the first convolution, 2), EPOCHS (20), AGE (1: 
 cycles is an input, 0: not), ARCH (deep, small, cnngru: the FD001 model, or gru), FILTERS (10),
 HIDDEN (GRU units, 32), SMOOTH (0.2), LOSS (huber, or mse), CAP (125), NORM (zscore, or minmax),
 EARLY (early stopping, 0), SEED (offset of the torch seeds, 0), FULL (3), THREADS (torch
-threads, 1), OUT (output folder, models/rul), SAVE_OOF (file for the out-of-fold predictions).
+threads, 1), OUT (output folder, models/rul), SAVE_OOF (file for the out-of-fold predictions),
+EXTRA (more subsets' training engines to train on, e.g. FD003 for FD001; none).
 Deterministic: seeded folds and members.
 """
 import gzip
@@ -81,6 +82,10 @@ NORM = os.environ.get("NORM", "zscore")
 # HIDDEN: units of the GRU of ARCH=gru (GRU over the smoothed window) and ARCH=cnngru
 # (the first strided convolution, then a GRU over its output).
 HIDDEN = int(os.environ.get("HIDDEN", "32"))
+# EXTRA=FD003: also train on these subsets' training engines (same operating conditions as the
+# subset trained for). They are in every member's training set and never in the cross-validation
+# figure or the residuals, which stay on the subset's own engines and folds.
+EXTRA = [e for e in os.environ.get("EXTRA", "").split(",") if e]
 # Cross-validation figure: out-of-fold predictions at every cut point like the test files'
 # (an engine seen for at least 31 cycles, true RUL at most 150), uncapped truth.
 CV_MIN_CYCLES = 31
@@ -301,6 +306,12 @@ def main(subsets):
     for subset in subsets:
         t_start = time.time()
         rows = read(f"train_{subset}.txt")
+        own_engines = np.unique(rows[:, 0])
+        for i, extra in enumerate(EXTRA):
+            # Unit numbers above the subset's own, so that its engines (and their folds) come first.
+            extra_rows = read(f"train_{extra}.txt")
+            extra_rows[:, 0] += 1000 * (i + 1)
+            rows = np.concatenate([rows, extra_rows])
         centroids = SIX_CONDITIONS if subset in ("FD002", "FD004") else ONE_CONDITION
         conditions = assign_conditions(rows, centroids)
         mean, std = normalisation(rows, conditions, len(centroids))
@@ -308,20 +319,22 @@ def main(subsets):
         smoothing = (Smoothing(SMOOTH, [0.0 if s == "cycle" else 1.0 for s in SENSORS]) if SMOOTH > 0 else nn.Identity()).eval()
         with torch.no_grad():
             xs = smoothing(torch.from_numpy(x)).numpy()
-        engine_ids = np.unique(units)
         rng = np.random.default_rng(2024)
-        fold_of = dict(zip(engine_ids, rng.permutation(len(engine_ids)) % FOLDS))
-        fold = np.array([fold_of[u] for u in units])
+        fold_of = dict(zip(own_engines, rng.permutation(len(own_engines)) % FOLDS))
+        # Fold -1: the EXTRA engines, in every member's training set.
+        fold = np.array([fold_of.get(u, -1) for u in units])
+        own = fold >= 0
         members, oof = [], np.zeros(len(x), dtype=np.float32)
         for k in range(FOLDS):
             member = train_member(xs[fold != k], y[fold != k], seed=100 + k + SEED, units=units[fold != k], cycles=cycles[fold != k])
             oof[fold == k] = predict(member, xs[fold == k])
             members.append(member)
             print(f"{subset} member {k}: cross-validation RMSE {cv_rmse(oof[fold == k], y[fold == k], cycles[fold == k]):.2f}", flush=True)
-        cv = cv_rmse(oof, y, cycles)
+        oof, y_own, cycles_own = oof[own], y[own], cycles[own]
+        cv = cv_rmse(oof, y_own, cycles_own)
         if os.environ.get("SAVE_OOF"):
             # The out-of-fold predictions, to compare ensembles of fold members across seed sets.
-            np.savez(os.environ["SAVE_OOF"], oof=oof, truth=y, cycles=cycles, fold=fold)
+            np.savez(os.environ["SAVE_OOF"], oof=oof, truth=y_own, cycles=cycles_own, fold=fold[own])
         print(f"{subset}: cross-validation RMSE {cv:.2f} (out-of-fold, cut points with >= {CV_MIN_CYCLES} cycles seen and true RUL <= {CV_MAX_RUL})", flush=True)
         if FULL > 0:
             members = [train_member(xs, y, seed=200 + i + SEED, units=units, cycles=cycles) for i in range(FULL)]
@@ -335,7 +348,7 @@ def main(subsets):
             "format": "pdm-rul-sequence/1",
             "name": name,
             "model": f"{name}.onnx",
-            "description": f"{'GRU' if ARCH == 'gru' else 'CNN + GRU' if ARCH == 'cnngru' else '1-D CNN'} ensemble ({len(members)} members) trained on NASA C-MAPSS train_{subset}; see MODEL_CARD.md",
+            "description": f"{'GRU' if ARCH == 'gru' else 'CNN + GRU' if ARCH == 'cnngru' else '1-D CNN'} ensemble ({len(members)} members) trained on NASA C-MAPSS {' + '.join(f'train_{name}' for name in [subset] + EXTRA)}; see MODEL_CARD.md",
             "unit": "cycles",
             "input": {"name": "window", "shape": [-1, WINDOW, len(SENSORS)]},
             "output": {"name": "rul"},
@@ -351,9 +364,9 @@ def main(subsets):
             "residuals": {
                 "source": "out-of-fold predictions at every cycle of the training engines, residual = true RUL (uncapped) - prediction",
                 "levels": QUANTILE_LEVELS,
-                "bins": residual_quantiles(oof, y),
+                "bins": residual_quantiles(oof, y_own),
             },
-            "training": {"data": f"train_{subset}.txt", "engines": int(len(engine_ids)), "windows": int(len(x)), "epochs": EPOCHS, "stride": STRIDE,
+            "training": {"data": " + ".join(f"train_{name}.txt" for name in [subset] + EXTRA), "engines": int(len(np.unique(units))), "windows": int(len(x)), "epochs": EPOCHS, "stride": STRIDE,
                          "architecture": ARCH, "filters": FILTERS, **({"hidden": HIDDEN} if ARCH in ("gru", "cnngru") else {}),
                          **({"earlyStopping": EARLY} if EARLY > 0 else {}), **({"scaling": NORM} if NORM != "zscore" else {}), "smoothing": SMOOTH, "loss": LOSS, "folds": FOLDS, "members": len(members),
                          "membersOnAllEngines": FULL > 0, "seconds": round(time.time() - t_start),

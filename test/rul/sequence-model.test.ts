@@ -30,13 +30,13 @@ describe("ONNX sequence model (C-MAPSS)", () => {
   });
   after(() => model.release());
 
-  // The issue's target is 13; the shipped model measures 13.09 (see docs/rul.md).
-  it("FD001: RMSE <= 13.3 cycles over the last cycle of the 100 test engines", async () => {
+  // The issue's target; the shipped model measures 12.79 (see docs/rul.md).
+  it("FD001: RMSE <= 13 cycles over the last cycle of the 100 test engines", async () => {
     const predicted = await lastCyclePredictions(model, "fd001");
     const truth = readTrueRul(path.join(cmapssDir, "RUL_FD001.txt"));
     const error = rmse(predicted, truth);
-    assert.ok(error <= 13.3, `RMSE ${error.toFixed(2)}`);
-    assert.ok(phm08Score(predicted, truth) < 600, `PHM08 score ${phm08Score(predicted, truth).toFixed(0)}`);
+    assert.ok(error <= 13, `RMSE ${error.toFixed(2)}`);
+    assert.ok(phm08Score(predicted, truth) < 400, `PHM08 score ${phm08Score(predicted, truth).toFixed(0)}`);
   });
 
   it("gives the same last-cycle RUL through the node's core, one cycle at a time, as in one batch", async () => {
