@@ -132,6 +132,14 @@ class LineStats {
     this.sty += t * y;
     this.syy += y * y;
   }
+
+  /** The (weighted) least-squares line y = a + b t, or undefined when the times do not differ. */
+  leastSquares(): { a: number; b: number } | undefined {
+    const det = this.n * this.stt - this.st * this.st;
+    if (!(det > 0)) return undefined;
+    const b = (this.n * this.sty - this.st * this.sy) / det;
+    return { a: (this.sy - b * this.st) / this.n, b };
+  }
 }
 
 export interface Posterior {
@@ -183,11 +191,10 @@ export class DegradationModel {
   posterior(): Posterior | undefined {
     const s = this.stats;
     if (s.count < 3 || s.n <= 2) return undefined;
-    const det = s.n * s.stt - s.st * s.st;
-    if (!(det > 0)) return undefined;
     // Least-squares fit for the residual variance.
-    const bHat = (s.n * s.sty - s.st * s.sy) / det;
-    const aHat = (s.sy - bHat * s.st) / s.n;
+    const fit = s.leastSquares();
+    if (!fit) return undefined;
+    const { a: aHat, b: bHat } = fit;
     const sse = Math.max(0, s.syy - aHat * s.sy - bHat * s.sty);
     const scale = Math.max(Math.abs(aHat), 1e-9);
     const noiseVar = Math.max(sse / (s.n - 2), (1e-6 * scale) ** 2);
@@ -263,10 +270,9 @@ export function priorFromHistories(histories: LinearisedHistory[]): DegradationO
   const fits = histories.map(({ t, y }, i) => {
     const stats = new LineStats();
     for (let j = 0; j < t.length; j++) stats.add(t[j] - t[0], y[j], 1);
-    const det = stats.n * stats.stt - stats.st * stats.st;
-    if (!(stats.n >= 2 && det > 0)) throw new Error(`history ${i}: needs observations at 2 different times for a fit`);
-    const b = (stats.n * stats.sty - stats.st * stats.sy) / det;
-    return { a: (stats.sy - b * stats.st) / stats.n, b };
+    const fit = stats.n >= 2 ? stats.leastSquares() : undefined;
+    if (!fit) throw new Error(`history ${i}: needs observations at 2 different times for a fit`);
+    return fit;
   });
   const meanStd = (xs: number[]) => {
     const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
