@@ -58,6 +58,34 @@ async function latencyP95(nodeId: string, messages: Array<Record<string, unknown
   return p95(times);
 }
 
+/**
+ * RUL_BENCH_REFERENCE=<sidecar.json>: the shipped FD001 model beside another model (e.g. an
+ * earlier one from git history), batched, in alternating rounds so that other load on the
+ * machine slows both alike.
+ */
+async function compareWithModel(report: BenchReport, batch: ObservationWindow[]): Promise<void> {
+  const referenceSidecar = process.env.RUL_BENCH_REFERENCE;
+  if (!referenceSidecar) return;
+  const shipped = await SequenceRulModel.load(SIDECAR);
+  const reference = await SequenceRulModel.load(referenceSidecar);
+  const referenceBatch = windows(reference, BATCH);
+  const rates = { shipped: [] as number[], reference: [] as number[] };
+  for (let round = 0; round < 3; round++) {
+    rates.shipped.push(BATCH * (await asyncThroughput(() => shipped.predict(batch))));
+    rates.reference.push(BATCH * (await asyncThroughput(() => reference.predict(referenceBatch))));
+  }
+  report.add({
+    name: `ONNX RUL (${shipped.backend}), shipped FD001 model, batches of ${BATCH}, best of 3 rounds`,
+    value: Math.max(...rates.shipped),
+    unit: "predictions/s",
+    reference: path.basename(referenceSidecar),
+    referenceValue: Math.max(...rates.reference),
+    higherIsBetter: true,
+  });
+  await shipped.release();
+  await reference.release();
+}
+
 export async function run(report: BenchReport): Promise<void> {
   const native = await SequenceRulModel.load(SIDECAR);
   const wasm = await SequenceRulModel.load(SIDECAR, { backend: "web" });
@@ -87,6 +115,7 @@ export async function run(report: BenchReport): Promise<void> {
   });
   await native.release();
   await wasm.release();
+  await compareWithModel(report, batch);
 
   // One prediction through a Node-RED runtime: a C-MAPSS engine record in, a RUL message out.
   const engine = readCmapss(path.join(dataDir, "cmapss", "test_FD001.txt.gz"))[0];
